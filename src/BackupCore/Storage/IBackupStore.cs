@@ -1,0 +1,29 @@
+namespace BackupCore.Storage;
+
+/// <summary>
+/// Where backups go (a local folder, an S3 bucket). A run opens one <see cref="IBackupPublication"/>
+/// per target; nothing becomes visible under the final names until it is committed.
+/// </summary>
+public interface IBackupStore
+{
+    /// <summary>A short description for messages, e.g. "folder /var/backups" or "s3://bucket/db" (never credentials).</summary>
+    string Description { get; }
+
+    ValueTask<IBackupPublication> BeginAsync(string targetName, string runId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One target's artifacts being written. Disposing without <see cref="CommitAsync"/> aborts: temporary
+/// files are deleted, multipart uploads aborted, the previous backup stays the latest.
+/// </summary>
+public interface IBackupPublication : IAsyncDisposable
+{
+    /// <summary>A write-only stream for one artifact; the caller writes and disposes it before committing.</summary>
+    ValueTask<Stream> OpenArtifactAsync(ArtifactKind kind, CancellationToken cancellationToken);
+
+    /// <summary>Publishes every artifact opened, then the manifest last (it is the commit record).</summary>
+    ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken);
+}
+
+/// <summary>What landed in the store for one artifact.</summary>
+public sealed record StoredArtifact(ArtifactKind Kind, string Key, long Size, string Sha256, string? VersionId);

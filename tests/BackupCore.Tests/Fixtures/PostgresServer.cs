@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace BackupCore.Tests.Fixtures;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster for the tests: <c>initdb</c> into a temp folder, listening on
+/// 127.0.0.1 and a free port only, trust auth, stopped and deleted at the end. As root it runs the
+/// server as the <c>postgres</c> OS user (the server refuses to run as root).
+/// Binaries: <c>$PG_BIN</c>, else the newest <c>/usr/lib/postgresql/*/bin</c>.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private string _dataDir = "";
+    private string _socketDir = "";
+
+    public int Port { get; private set; }
+
+    public string BinDir { get; } = FindBinDir();
+
+    public string Superuser => "postgres";
+
+    public static string FindBinDir()
+    {
+        var env = Environment.GetEnvironmentVariable("PG_BIN");
+        if (!string.IsNullOrEmpty(env))
+        {
+            return env;
+        }
+
+        var root = "/usr/lib/postgresql";
+        if (Directory.Exists(root))
+        {
+            var best = Directory.GetDirectories(root)
+                .Select(d => (dir: d, ok: int.TryParse(Path.GetFileName(d), out var v), v))
+                .Where(x => x.ok && File.Exists(Path.Combine(x.dir, "bin", "initdb")))
+                .OrderByDescending(x => x.v)
+                .FirstOrDefault();
+            if (best.dir is not null)
+            {
+                return Path.Combine(best.dir, "bin");
+            }
+        }
+
+        throw new InvalidOperationException("no PostgreSQL server binaries found: install postgresql-15 (scripts/test does) or set PG_BIN");
+    }
+
+    public string Tool(string name) => Path.Combine(BinDir, name);
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    /// <summary>Runs a server binary, as the postgres OS user when we are root.</summary>
+    private Task<ProcessRunner.Result> RunAsServerUserAsync(string tool, params string[] args)
+    {
+        if (IsRoot)
+        {
+            return ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", Tool(tool), .. args]);
+        }
+
+        return ProcessRunner.RunAsync(Tool(tool), args);
+    }
+
+    public async Task InitializeAsync()
+    {
+        var baseDir = Path.Combine(Path.GetTempPath(), "ib-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        _dataDir = Path.Combine(baseDir, "data");
+        _socketDir = baseDir;
+        Directory.CreateDirectory(baseDir);
+        if (IsRoot)
+        {
+            (await ProcessRunner.RunAsync("chown", ["postgres:postgres", baseDir])).EnsureSuccess("chown");
+        }
+
+        (await RunAsServerUserAsync("initdb", "-D", _dataDir, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"))
+            .EnsureSuccess("initdb");
+        Port = FreePort();
+        var conf = $"""
+            listen_addresses = '127.0.0.1'
+            port = {Port}
+            unix_socket_directories = '{_socketDir}'
+            fsync = off
+            synchronous_commit = off
+            full_page_writes = off
+            max_connections = 60
+            shared_buffers = 128MB
+            max_locks_per_transaction = 256
+            """;
+        await File.AppendAllTextAsync(Path.Combine(_dataDir, "postgresql.conf"), conf + "\n");
+        (await RunAsServerUserAsync("pg_ctl", "-D", _dataDir, "-l", Path.Combine(baseDir, "server.log"), "-w", "-t", "60", "start"))
+            .EnsureSuccess("pg_ctl start");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_dataDir.Length == 0)
+        {
+            return;
+        }
+
+        await RunAsServerUserAsync("pg_ctl", "-D", _dataDir, "-m", "immediate", "-w", "stop");
+        try
+        {
+            Directory.Delete(_socketDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Stops and starts the server (for fault tests).</summary>
+    public async Task RestartAsync()
+    {
+        (await RunAsServerUserAsync("pg_ctl", "-D", _dataDir, "-m", "fast", "-w", "-t", "60", "restart", "-l", Path.Combine(_socketDir, "server.log")))
+            .EnsureSuccess("pg_ctl restart");
+    }
+
+    public string ConnectionString(string database = "postgres", string? user = null, string? password = null)
+    {
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = Port,
+            Database = database,
+            Username = user ?? Superuser,
+            Pooling = false,
+            Timeout = 15,
+        };
+        if (password is not null)
+        {
+            b.Password = password;
+        }
+
+        return b.ConnectionString;
+    }
+
+    public async Task ExecuteAsync(string sql, string database = "postgres", string? user = null)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString(database, user));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T?> ScalarAsync<T>(string sql, string database = "postgres")
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString(database));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        var v = await cmd.ExecuteScalarAsync();
+        return v is null or DBNull ? default : (T)v;
+    }
+
+    /// <summary>Creates a fresh database (dropping one of that name), optionally owned by a new non-superuser role.</summary>
+    public async Task CreateDatabaseAsync(string name, string? owner = null)
+    {
+        var q = QuoteIdent(name);
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {q} WITH (FORCE)");
+        if (owner is not null)
+        {
+            var o = QuoteIdent(owner);
+            await ExecuteAsync($"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {QuoteLiteral(owner)}) THEN CREATE ROLE {o} LOGIN; END IF; END$$");
+            await ExecuteAsync($"CREATE DATABASE {q} OWNER {o} TEMPLATE template0 ENCODING 'UTF8'");
+        }
+        else
+        {
+            await ExecuteAsync($"CREATE DATABASE {q} TEMPLATE template0 ENCODING 'UTF8'");
+        }
+    }
+
+    /// <summary>psql with ON_ERROR_STOP=1 as the given role; returns the result (check ExitCode).</summary>
+    public Task<ProcessRunner.Result> PsqlAsync(string database, string? sql = null, Stream? input = null, string? user = null) =>
+        ProcessRunner.RunAsync(
+            Tool("psql"),
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", user ?? Superuser, "-d", database],
+            stdin: sql,
+            stdinStream: input);
+
+    /// <summary>Runs a client tool (pg_dump, pg_restore, ...) against this server with -h/-p/-U set.</summary>
+    public Task<ProcessRunner.Result> ClientToolAsync(string tool, string? user, params string[] args) =>
+        ProcessRunner.RunAsync(
+            Tool(tool),
+            ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", user ?? Superuser, .. args]);
+
+    /// <summary><c>pg_dump --schema-only --no-owner --no-acl</c> with version and <c>\restrict</c> lines removed, for comparisons.</summary>
+    public async Task<string> SchemaDumpAsync(string database)
+    {
+        var r = (await ClientToolAsync("pg_dump", null, "--schema-only", "--no-owner", "--no-acl", "-d", database)).EnsureSuccess("pg_dump --schema-only");
+        var lines = r.StdOut.Split('\n')
+            .Where(l => !l.StartsWith("-- Dumped from database version", StringComparison.Ordinal)
+                        && !l.StartsWith("-- Dumped by pg_dump version", StringComparison.Ordinal)
+                        && !l.StartsWith("\\restrict", StringComparison.Ordinal)
+                        && !l.StartsWith("\\unrestrict", StringComparison.Ordinal));
+        return string.Join('\n', lines);
+    }
+
+    public static string QuoteIdent(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    public static string QuoteLiteral(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}
