@@ -1,0 +1,32 @@
+using Npgsql;
+
+namespace BackupCore.Catalog;
+
+/// <summary>
+/// What every catalog source shares: the connection inside the dump's transaction (REPEATABLE READ,
+/// READ ONLY, search_path empty so pg_get_*def qualifies every name), the schemas in scope and
+/// identifier quoting that matches the server's keyword list.
+/// </summary>
+internal sealed class CatalogContext
+{
+    public CatalogContext(NpgsqlConnection connection, IReadOnlyList<string> schemas, IReadOnlyList<uint> schemaOids, SqlQuoting quoting, int serverVersionNumber)
+    {
+        Connection = connection;
+        Schemas = schemas;
+        SchemaOids = schemaOids;
+        Quoting = quoting;
+        ServerVersionNumber = serverVersionNumber;
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    /// <summary>Raw names of the schemas being dumped.</summary>
+    public IReadOnlyList<string> Schemas { get; }
+
+    /// <summary>pg_namespace OIDs of <see cref="Schemas"/>; pass as a <c>oid[]</c> parameter.</summary>
+    public IReadOnlyList<uint> SchemaOids { get; }
+
+    public SqlQuoting Quoting { get; }
+
+    public int ServerVersionNumber { get; }
+}

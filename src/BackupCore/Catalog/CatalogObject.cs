@@ -1,0 +1,50 @@
+using BackupCore.Plan;
+
+namespace BackupCore.Catalog;
+
+/// <summary>
+/// One object read from the catalog, before ordering: a <see cref="DumpEntry"/> without its dump id.
+/// <see cref="CatalogReader"/> resolves <see cref="Id"/> and <see cref="DependsOn"/> (plus pg_depend)
+/// into dump-id dependencies, sorts, and numbers the entries.
+/// </summary>
+internal sealed record CatalogObject
+{
+    /// <summary>pg_depend identity; also what other objects' dependencies point at. Null for entries no one can depend on.</summary>
+    public CatalogObjectId? Id { get; init; }
+
+    public required string Desc { get; init; }
+
+    public required string Tag { get; init; }
+
+    public required DumpSection Section { get; init; }
+
+    public string? Namespace { get; init; }
+
+    public string Definition { get; init; } = "";
+
+    public string? DropStatement { get; init; }
+
+    public string? CopyStatement { get; init; }
+
+    public string? Owner { get; init; }
+
+    public string? Tablespace { get; init; }
+
+    public string? TableAccessMethod { get; init; }
+
+    public TableDataSource? Data { get; init; }
+
+    /// <summary>Dependencies beyond pg_depend's (e.g. a COMMENT on its object, TABLE DATA on its TABLE).</summary>
+    public IReadOnlyList<CatalogObjectId> DependsOn { get; init; } = [];
+
+    /// <summary>Tie-break between objects with no dependency between them, like pg_dump_sort.c's type priorities.</summary>
+    public required int Priority { get; init; }
+
+    /// <summary>A stable name for deterministic tie-breaking: usually "namespace.tag".</summary>
+    public string SortName => (Namespace ?? "") + "\u0001" + Tag;
+
+    /// <summary>For DumpEntry.TableOid/Oid.</summary>
+    public uint CatalogOid => Id?.ClassId ?? 0;
+
+    public uint ObjectOid => Id?.ObjectId ?? 0;
+}
