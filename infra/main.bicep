@@ -1,7 +1,7 @@
 // InfiniteBackup on Azure: the backup Function App (Flex Consumption, .NET 10 isolated), its storage, monitoring
 // and Key Vault, one user-assigned identity that every service trusts, and the PostgreSQL server's backup and
 // Entra ID settings. Deploy: infra/README.md (`az deployment group create ... -p @infra/main.parameters.json`).
-import { backupTarget, s3Target, entraAdministrator } from 'app/types.bicep'
+import { backupTarget, s3Target, entraAdministrator } from 'types.bicep'
 
 targetScope = 'resourceGroup'
 
@@ -83,7 +83,7 @@ param awsSecretAccessKey string = ''
 
 @secure()
 @description('Passwords of targets with auth Password: target name -> password (secret pg-password-<name>).')
-param targetPasswords object = {}
+param targetPasswords { *: string } = {}
 
 @description('Object id of a person or pipeline principal allowed to write Key Vault secrets.')
 param operatorPrincipalId string = ''
@@ -97,13 +97,20 @@ var tags = {
   'azd-env-name': environmentName
   application: 'infinite-backup'
 }
+// Names are computed here, not read back from module outputs, so What-If can predict every resource.
 var functionAppName = '${abbrs.webSitesFunctions}backup-${resourceToken}'
+var planName = '${abbrs.webServerFarms}${resourceToken}'
+var identityName = '${abbrs.managedIdentityUserAssignedIdentities}backup-${resourceToken}'
+var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
+var logAnalyticsName = '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
+var keyVaultName = '${abbrs.keyVaultVaults}${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 
 module identity 'core/identity/user-assigned-identity.bicep' = {
   name: 'identity'
   params: {
-    name: '${abbrs.managedIdentityUserAssignedIdentities}backup-${resourceToken}'
+    name: identityName
     location: location
     tags: tags
   }
@@ -112,7 +119,7 @@ module identity 'core/identity/user-assigned-identity.bicep' = {
 module storage 'core/storage/storage-account.bicep' = {
   name: 'storage'
   params: {
-    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    name: storageAccountName
     location: location
     tags: tags
     containers: [deploymentContainerName]
@@ -122,8 +129,8 @@ module storage 'core/storage/storage-account.bicep' = {
 module monitoring 'core/monitor/monitoring.bicep' = {
   name: 'monitoring'
   params: {
-    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
-    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    logAnalyticsName: logAnalyticsName
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
   }
@@ -132,7 +139,7 @@ module monitoring 'core/monitor/monitoring.bicep' = {
 module keyVault 'core/security/keyvault.bicep' = {
   name: 'keyvault'
   params: {
-    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    name: keyVaultName
     location: location
     tags: tags
     enablePurgeProtection: keyVaultPurgeProtection
@@ -163,13 +170,13 @@ module function 'app/function.bicep' = {
   name: 'function'
   params: {
     name: functionAppName
-    planName: '${abbrs.webServerFarms}${resourceToken}'
+    planName: planName
     location: location
     tags: tags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     identityName: identity.outputs.name
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     keyVaultUri: keyVault.outputs.uri
@@ -188,19 +195,22 @@ module function 'app/function.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }
-  // The host reads storage and Key Vault with the identity at start-up: roles first.
+  // The host reads storage and Key Vault with the identity at start-up: roles first (and the storage
+  // account must exist before the site points at its deployment container).
   dependsOn: [
     rbac
+    storage
   ]
 }
 
 module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   params: {
+    identityName: identityName
     identityPrincipalId: identity.outputs.principalId
-    storageAccountName: storage.outputs.name
-    keyVaultName: keyVault.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    applicationInsightsName: applicationInsightsName
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
   }

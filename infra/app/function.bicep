@@ -1,11 +1,11 @@
 // The backup Function App on Flex Consumption and, in ONE place, every app setting it reads.
 // infra/app-settings.md is the table of these names; tests/Infra.Tests checks the two do not drift.
-import { backupTarget, s3Target } from 'types.bicep'
+import { backupTarget, s3Target, resourceTags } from '../types.bicep'
 
 param name string
 param planName string
 param location string
-param tags object = {}
+param tags resourceTags = {}
 
 param identityId string
 param identityClientId string

@@ -10,12 +10,12 @@
 // Either way the Function App's role is created and granted read access by infra/postgres-grants.sql, run by the
 // Entra administrator: pgaadauth_create_principal is SQL, not an ARM resource, and a non-admin role keeps the
 // backup job read-only.
-import { entraAdministrator } from 'types.bicep'
+import { entraAdministrator, resourceTags } from '../types.bicep'
 
 param serverName string
 param mode ('existing' | 'managed') = 'existing'
 param location string = resourceGroup().location
-param tags object = {}
+param tags resourceTags = {}
 
 @minValue(7)
 @maxValue(35)

@@ -1,5 +1,7 @@
 // Every role assignment of the deployment, in one place, with the built-in role definitions named.
 // The Function App's user-assigned identity gets exactly what the host and the backup code use.
+@description('Name of the user-assigned identity: the stable part of each assignment\'s name.')
+param identityName string
 param identityPrincipalId string
 param storageAccountName string
 param keyVaultName string
@@ -24,6 +26,10 @@ var roles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
+  name: identityName
+}
+
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
 }
@@ -43,7 +49,7 @@ var storageRoles = [
 ]
 
 resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageRoles: {
-  name: guid(storage.id, identityPrincipalId, role)
+  name: guid(storage.id, identity.id, role)
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
@@ -53,7 +59,7 @@ resource storageAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01'
 }]
 
 resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, identityPrincipalId, roles.keyVaultSecretsUser)
+  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
@@ -63,7 +69,7 @@ resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01
 }
 
 resource monitoringMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(applicationInsights.id, identityPrincipalId, roles.monitoringMetricsPublisher)
+  name: guid(applicationInsights.id, identity.id, roles.monitoringMetricsPublisher)
   scope: applicationInsights
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)

@@ -1,9 +1,11 @@
 // Log Analytics workspace + workspace-based Application Insights. Local (instrumentation key) auth is off:
 // the app sends telemetry with its managed identity (Monitoring Metrics Publisher, see app/rbac.bicep).
+import { resourceTags } from '../../types.bicep'
+
 param logAnalyticsName string
 param applicationInsightsName string
 param location string
-param tags object = {}
+param tags resourceTags = {}
 
 @description('Days Log Analytics keeps data; 30 is inside the free retention.')
 @minValue(30)

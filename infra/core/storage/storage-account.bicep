@@ -1,8 +1,10 @@
 // The Functions host's storage (AzureWebJobsStorage: timer leases, queues, the run table) and the Flex
 // Consumption deployment package container. Shared keys are disabled: every client uses Entra ID.
+import { resourceTags } from '../../types.bicep'
+
 param name string
 param location string
-param tags object = {}
+param tags resourceTags = {}
 
 @description('Blob containers to create (the Flex Consumption deployment container).')
 param containers string[] = []

@@ -1,4 +1,11 @@
-// Shapes of the per-environment parameters (main.parameters.json), shared by main.bicep and app/function.bicep.
+// Shapes of the per-environment parameters (main.parameters.json), shared by main.bicep and the modules.
+
+@export()
+@description('Resource tags.')
+type resourceTags = {
+  *: string
+}
+
 
 @export()
 @description('One database (and its schemas) the Function App backs up; becomes Backup__Targets__<index>__*.')
