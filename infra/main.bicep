@@ -214,6 +214,12 @@ module rbac 'app/rbac.bicep' = {
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
   }
+  // Names are passed as values (What-If), so the order is stated: assignments need their scopes to exist.
+  dependsOn: [
+    storage
+    keyVault
+    monitoring
+  ]
 }
 
 output AZURE_LOCATION string = location

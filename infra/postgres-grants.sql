@@ -1,11 +1,12 @@
 -- Read access for the backup Function App's identity on Azure Database for PostgreSQL Flexible Server.
 --
 -- Run once per server as its Entra administrator (infra/main.bicep sets it: postgresEntraAdmin), connected to
--- the database that holds the schemas. The password is an Entra access token:
+-- the postgres database (where Azure installs pgaadauth); the script then switches to the database that holds
+-- the schemas. The password is an Entra access token:
 --
 --   export PGPASSWORD="$(az account get-access-token --resource-type oss-rdbms --query accessToken -o tsv)"
---   psql "host=$POSTGRES_HOST dbname=infinite user=<admin group or user name> sslmode=require" \
---        -v app_role="$AZURE_IDENTITY_NAME" -v schemas='infinite-prod,infinite-staging' \
+--   psql "host=$POSTGRES_HOST dbname=postgres user=<admin group or user name> sslmode=require" \
+--        -v app_role="$AZURE_IDENTITY_NAME" -v database=infinite -v schemas='infinite-prod,infinite-staging' \
 --        -f infra/postgres-grants.sql
 --
 -- app_role is the user-assigned identity's name (Bicep output AZURE_IDENTITY_NAME); the app logs in with that
@@ -18,6 +19,9 @@
 -- (pgaadauth_create_principal_with_oid(name, object_id, 'service', false, false) pins the object id instead.)
 SELECT pgaadauth_create_principal(:'app_role', false, false)
 WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = :'app_role');
+
+-- Grants live in the database of the schemas; \connect keeps host, user and password.
+\connect :"database"
 
 -- The DO block cannot see psql variables; pass them through session settings.
 SELECT set_config('infinite_backup.app_role', :'app_role', false),
