@@ -90,8 +90,8 @@ public sealed class AwsTemplateTests
     }
 
     [Theory]
-    [InlineData("ReadOnlyPolicy", "ro_infinite-industries-backups")]
-    [InlineData("ReadWritePolicy", "rw_infinite-industries-backups")]
+    [InlineData("ReadOnlyPolicy", "ro_infinite-industries_backups")]
+    [InlineData("ReadWritePolicy", "rw_infinite-industries_backups")]
     public void Policy_is_named_like_the_seed_and_scoped_to_the_bucket_and_the_db_prefix(string logicalId, string name)
     {
         Assert.Equal(name, _template.Properties(logicalId)["ManagedPolicyName"]!.GetValue<string>());
@@ -145,9 +145,12 @@ public sealed class AwsTemplateTests
             u => _template.Properties(u.Id)["UserName"]!.GetValue<string>(),
             u => Strings(_template.Properties(u.Id)["ManagedPolicyArns"]));
         Assert.Equal(["github-codespaces", "s3-backup"], users.Keys.Order());
-        Assert.Equal([$"arn:aws:iam::{CloudFormationTemplate.AccountId}:policy/rw_infinite-industries-backups"], users["s3-backup"]);
-        Assert.Equal([$"arn:aws:iam::{CloudFormationTemplate.AccountId}:policy/ro_infinite-industries-backups"], users["github-codespaces"]);
+        Assert.Equal([$"arn:aws:iam::{CloudFormationTemplate.AccountId}:policy/rw_infinite-industries_backups"], users["s3-backup"]);
+        Assert.Equal([$"arn:aws:iam::{CloudFormationTemplate.AccountId}:policy/ro_infinite-industries_backups"], users["github-codespaces"]);
         Assert.Empty(_template.OfType("AWS::IAM::AccessKey"));
+        // The seed's users and policies are imported into the stack: an import needs a DeletionPolicy.
+        Assert.All(_template.OfType("AWS::IAM::User").Concat(_template.OfType("AWS::IAM::ManagedPolicy")),
+            r => Assert.Equal("Retain", r.Resource["DeletionPolicy"]?.GetValue<string>()));
         Assert.All(_template.OfType("AWS::IAM::User"), u => Assert.Null(u.Resource["Properties"]!["Policies"]));
     }
 
@@ -170,7 +173,7 @@ public sealed class AwsTemplateTests
         Assert.Equal(ClientId, conditions[$"sts.windows.net/{TenantId}/:aud"]!.GetValue<string>());
         Assert.Equal(PrincipalId, conditions[$"sts.windows.net/{TenantId}/:sub"]!.GetValue<string>());
 
-        Assert.Equal([$"arn:aws:iam::{CloudFormationTemplate.AccountId}:policy/rw_infinite-industries-backups"], Strings(role["ManagedPolicyArns"]));
+        Assert.Equal([$"arn:aws:iam::{CloudFormationTemplate.AccountId}:policy/rw_infinite-industries_backups"], Strings(role["ManagedPolicyArns"]));
         Assert.Null(role["Policies"]);
         Assert.Equal(createOidcProvider == "true", template.Condition(template.Resource("EntraOidcProvider")["Condition"]!.GetValue<string>()));
     }
