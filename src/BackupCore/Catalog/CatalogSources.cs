@@ -1,0 +1,12 @@
+using BackupCore.Catalog.Sources;
+
+namespace BackupCore.Catalog;
+
+/// <summary>Every source of catalog objects, in one place: add a new object kind here.</summary>
+internal static class CatalogSources
+{
+    public static IReadOnlyList<ICatalogObjectSource> All { get; } =
+    [
+        new SchemaSource(),
+    ];
+}
