@@ -8,5 +8,12 @@ internal static class CatalogSources
     public static IReadOnlyList<ICatalogObjectSource> All { get; } =
     [
         new SchemaSource(),
+        new ExtensionSource(),
+        new TypeSource(),
+        new DomainSource(),
+        new SequenceSource(),
+        new TableSource(),
+        new ConstraintSource(),
+        new IndexSource(),
     ];
 }
