@@ -9,7 +9,8 @@ namespace BackupCore.Catalog.Sources;
 /// relations and their columns, constraints (table and domain), functions, procedures, aggregates, triggers, rules
 /// and policies. Shapes follow pg_dump.c's dumpComment: tag "TYPE name" with the name quoted, defn
 /// <c>COMMENT ON TYPE s.name IS '...';</c>, the object's schema as namespace, and exactly one dependency, the
-/// commented object. Each comment takes its parent's section and priority so that it sorts next to it.
+/// commented object. Like pg_dump, comments are SECTION_NONE: the reader places each one right after its object
+/// (the parent's section and priority are kept in the row only to pick the parent).
 /// The default comment of schema public is skipped (and a removed one restored as ''), as pg_dump does.
 /// </summary>
 internal sealed class CommentSource : ICatalogObjectSource
@@ -164,7 +165,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         var rows = new List<Row>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.AddWithValue("schemas", context.SchemaOids.ToArray());
+            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -223,7 +224,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         {
             Desc = "COMMENT",
             Tag = type + " " + name,
-            Section = r.PostData ? DumpSection.PostData : DumpSection.PreData,
+            Section = DumpSection.None,
             Namespace = schema,
             Definition = "COMMENT ON " + type + " " + target + " IS " + SqlQuoting.Literal(description) + ";\n",
             Owner = r.Owner,

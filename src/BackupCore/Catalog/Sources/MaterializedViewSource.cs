@@ -66,7 +66,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
         var rows = new List<Row>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.AddWithValue("schemas", context.SchemaOids.ToArray());
+            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -46,7 +46,7 @@ internal sealed class PolicySource : ICatalogObjectSource
         var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string Name, string Command, bool Permissive, string? Roles, string? Using, string? Check, string? Owner)>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.AddWithValue("schemas", context.SchemaOids.ToArray());
+            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

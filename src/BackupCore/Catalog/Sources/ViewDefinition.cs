@@ -79,7 +79,7 @@ internal static class ViewDefinition
         var result = new Dictionary<uint, List<CatalogObjectId>>();
         await using var cmd = new NpgsqlCommand(sql, context.Connection);
         cmd.Parameters.AddWithValue("relkind", relkind.ToString());
-        cmd.Parameters.AddWithValue("schemas", context.SchemaOids.ToArray());
+        cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -179,6 +179,20 @@ CREATE POLICY read_lines ON "infinite-prod"."Order Lines" FOR SELECT TO pg_read_
     USING ("infinite-prod".is_positive(amount));
 COMMENT ON POLICY own_rows ON "infinite-prod".users IS 'see your own rows';
 
+-- A partitioned table whose row trigger is cloned onto the partitions and disabled on one of them.
+CREATE TABLE "infinite-prod".events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE "infinite-prod".events_2026 PARTITION OF "infinite-prod".events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE "infinite-prod".events_other PARTITION OF "infinite-prod".events DEFAULT;
+CREATE TRIGGER events_audit AFTER INSERT ON "infinite-prod".events FOR EACH ROW EXECUTE FUNCTION "infinite-prod".audit();
+ALTER TABLE "infinite-prod".events_other DISABLE TRIGGER events_audit;
+ALTER TABLE "infinite-prod".events ENABLE ROW LEVEL SECURITY;
+COMMENT ON TRIGGER events_audit ON "infinite-prod".events IS 'cloned onto partitions';
+
+-- A body that holds dollar signs, so the dump must pick another dollar-quote delimiter.
+CREATE FUNCTION "infinite-prod".dollars(p text) RETURNS text
+    LANGUAGE plpgsql AS $_$ BEGIN RETURN p || '$$' || $1; END $_$;
+COMMENT ON CONSTRAINT users_pkey ON "infinite-prod".users IS 'the key';
+
 -- A function in the second schema that uses the first one's type.
 CREATE FUNCTION "Ünïcode schema"."grüß"(m "infinite-prod".mood DEFAULT 'ok'::"infinite-prod".mood) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$ SELECT 'Grüß ' || m::text $$;
