@@ -10,12 +10,15 @@ public sealed class LocalFolderOptions
     /// <summary>The folder the backups go to (created when missing).</summary>
     public string Path { get; set; } = "";
 
-    /// <summary>Days of timestamped backups kept; default <c>NUM_BACKUPS</c> from the environment, else 10 (the seed's <c>ops.env</c>).</summary>
-    public int KeepDays { get; set; } = KeepDaysFromEnvironment();
+    /// <summary>Days of timestamped backups kept; empty: <c>NUM_BACKUPS</c> from the environment, else 10 (the seed's <c>ops.env</c>).</summary>
+    public int? KeepDays { get; set; }
 
-    public static int KeepDaysFromEnvironment()
+    /// <summary><see cref="KeepDays"/>, else <c>NUM_BACKUPS</c>, else 10.</summary>
+    public int EffectiveKeepDays => KeepDays ?? ParseKeepDays(Environment.GetEnvironmentVariable("NUM_BACKUPS"));
+
+    /// <summary>Reads a <c>NUM_BACKUPS</c> value: empty means the default of 10.</summary>
+    public static int ParseKeepDays(string? value)
     {
-        var value = Environment.GetEnvironmentVariable("NUM_BACKUPS");
         if (string.IsNullOrWhiteSpace(value))
         {
             return DefaultKeepDays;
@@ -36,7 +39,7 @@ public sealed class LocalFolderOptions
             throw new BackupException("folder store setting Path is required", "give the backup folder, e.g. --out DIR");
         }
 
-        if (KeepDays < 1)
+        if (EffectiveKeepDays < 1)
         {
             throw new BackupException($"folder store setting KeepDays {KeepDays} is below 1", "NUM_BACKUPS / KeepDays counts days and must be at least 1");
         }

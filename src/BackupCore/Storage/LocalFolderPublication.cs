@@ -10,7 +10,7 @@ namespace BackupCore.Storage;
 /// </summary>
 internal sealed class LocalFolderPublication : IBackupPublication
 {
-    private readonly LocalFolderOptions _options;
+    private readonly int _keepDays;
     private readonly LocalFileNames _names;
     private readonly string _folder;
     private readonly string _runId;
@@ -24,7 +24,7 @@ internal sealed class LocalFolderPublication : IBackupPublication
 
     public LocalFolderPublication(LocalFolderOptions options, LocalFileNames names, string folder, string runId, string timestamp, TimeProvider time, ILogger logger)
     {
-        _options = options;
+        _keepDays = options.EffectiveKeepDays;
         _names = names;
         _folder = folder;
         _runId = runId;
@@ -141,9 +141,9 @@ internal sealed class LocalFolderPublication : IBackupPublication
     {
         try
         {
-            foreach (var path in LocalRetention.Apply(_folder, _names, _options.KeepDays, _time.GetUtcNow()))
+            foreach (var path in LocalRetention.Apply(_folder, _names, _keepDays, _time.GetUtcNow()))
             {
-                StorageLog.RetentionDeleted(_logger, Description, Path.GetFileName(path), _options.KeepDays);
+                StorageLog.RetentionDeleted(_logger, Description, Path.GetFileName(path), _keepDays);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
