@@ -215,7 +215,8 @@ internal sealed class CommentSource : ICatalogObjectSource
             "COLUMN" => ("COLUMN", q.Ident(r.Relation!) + "." + q.Ident(r.Sub!), r.Schema),
             "CONSTRAINT" => ("CONSTRAINT " + q.Ident(r.Name) + " ON", q.Ident(r.Relation!), r.Schema),
             "DOMAIN CONSTRAINT" => ("CONSTRAINT " + q.Ident(r.Name) + " ON DOMAIN", q.Ident(r.Relation!), r.Schema),
-            "FUNCTION" or "PROCEDURE" or "AGGREGATE" => (r.Kind, q.Ident(r.Name) + "(" + r.Sub + ")", r.Schema),
+            "FUNCTION" or "PROCEDURE" => (r.Kind, q.Ident(r.Name) + "(" + r.Sub + ")", r.Schema),
+            "AGGREGATE" => (r.Kind, q.Ident(r.Name) + "(" + (string.IsNullOrEmpty(r.Sub) ? "*" : r.Sub) + ")", r.Schema),
             "TRIGGER" or "RULE" or "POLICY" => (r.Kind + " " + q.Ident(r.Name) + " ON", q.Ident(r.Relation!), r.Schema),
             _ => (r.Kind, q.Ident(r.Name), r.Schema),
         };

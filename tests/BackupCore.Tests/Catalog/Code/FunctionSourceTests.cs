@@ -101,6 +101,20 @@ public sealed class FunctionSourceTests : IAsyncLifetime
         Assert.Equal(17, _functions.Count);
     }
 
+    [Fact]
+    public async Task Aggregates_list_only_options_that_differ_from_the_defaults()
+    {
+        var aggregates = await CodeFixtureDatabase.ReadAsync(_server, Database, new FunctionAggregateSource());
+        Assert.Equal(["Emails(text)", "biggest(integer)", "row_count(*)", "text_concat(text)", "total(numeric)"], aggregates.Select(a => a.Tag).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            "CREATE AGGREGATE \"infinite-prod\".\"Emails\"(text) (\n    SFUNC = textcat,\n    STYPE = text,\n    SSPACE = 64,\n    INITCOND = '',\n    FINALFUNC = \"infinite-prod\".normalize_email\n);\n",
+            aggregates.Single("AGGREGATE", "infinite-prod", "Emails(text)").Definition);
+        Assert.Contains("SORTOP = OPERATOR(pg_catalog.>)", aggregates.Single("AGGREGATE", "infinite-prod", "biggest(integer)").Definition, StringComparison.Ordinal);
+        Assert.EndsWith("    COMBINEFUNC = numeric_add,\n    PARALLEL = safe\n);\n", aggregates.Single("AGGREGATE", "infinite-prod", "total(numeric)").Definition, StringComparison.Ordinal);
+        Assert.Equal("DROP AGGREGATE \"infinite-prod\".row_count(*);\n", aggregates.Single("AGGREGATE", "infinite-prod", "row_count(*)").DropStatement);
+        Assert.All(aggregates, a => Assert.Equal(9, a.Priority));
+    }
+
     [Theory]
     [InlineData("select 1", "$$select 1$$")]
     [InlineData("return $1", "$_$return $1$_$")]

@@ -101,6 +101,13 @@ CREATE FUNCTION "infinite-prod".line_count(p_user integer) RETURNS bigint
     END;
 CREATE AGGREGATE "infinite-prod".text_concat(text) (SFUNC = textcat, STYPE = text, INITCOND = '');
 COMMENT ON AGGREGATE "infinite-prod".text_concat(text) IS 'glues text';
+CREATE AGGREGATE "infinite-prod".biggest(integer) (SFUNC = int4larger, STYPE = integer, SORTOP = >);
+CREATE AGGREGATE "infinite-prod".total(numeric) (
+    SFUNC = numeric_add, STYPE = numeric, COMBINEFUNC = numeric_add, INITCOND = '0', PARALLEL = SAFE);
+CREATE AGGREGATE "infinite-prod".row_count(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+COMMENT ON AGGREGATE "infinite-prod".row_count(*) IS 'counts rows';
+CREATE AGGREGATE "infinite-prod"."Emails"(text) (
+    SFUNC = textcat, STYPE = text, INITCOND = '', FINALFUNC = "infinite-prod".normalize_email, SSPACE = 64);
 
 -- Trigger functions and triggers, one disabled, one on a quoted table, one with WHEN and columns.
 CREATE FUNCTION "infinite-prod".touch() RETURNS trigger
