@@ -11,9 +11,6 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class FunctionAggregateSource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: DO_AGG.</summary>
-    public const int Priority = 9;
-
     // regproc/regtype output is schema-qualified when needed because the session's search_path is empty.
     private const string Query = """
         SELECT p.oid,
@@ -49,7 +46,7 @@ internal sealed class FunctionAggregateSource : ICatalogObjectSource
         FROM pg_catalog.pg_aggregate a
         JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid
         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-        WHERE p.pronamespace = ANY (@schemas)
+        WHERE p.pronamespace = ANY ($1)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
                             AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
@@ -63,7 +60,7 @@ internal sealed class FunctionAggregateSource : ICatalogObjectSource
         var q = context.Quoting;
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -160,7 +157,7 @@ internal sealed class FunctionAggregateSource : ICatalogObjectSource
                 var qualified = q.Ident(schema) + "." + q.Ident(name);
                 rows.Add(new CatalogObject
                 {
-                    Id = new CatalogObjectId(FunctionSource.PgProcClassId, reader.GetFieldValue<uint>(0)),
+                    Id = new CatalogObjectId(CatalogClassIds.PgProc, reader.GetFieldValue<uint>(0)),
                     Desc = "AGGREGATE",
                     Tag = name + "(" + (argTypes.Length == 0 ? "*" : string.Join(", ", argTypes)) + ")",
                     Section = DumpSection.PreData,
@@ -168,7 +165,7 @@ internal sealed class FunctionAggregateSource : ICatalogObjectSource
                     Definition = "CREATE AGGREGATE " + qualified + "(" + arguments + ") (\n" + details + "\n);\n",
                     DropStatement = "DROP AGGREGATE " + qualified + "(" + identityArguments + ");\n",
                     Owner = Text(27),
-                    Priority = Priority,
+                    Priority = ObjectPriority.Aggregate,
                 });
             }
         }

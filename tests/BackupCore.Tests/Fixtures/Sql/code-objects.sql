@@ -13,7 +13,7 @@ CREATE FUNCTION "infinite-prod".next_code() RETURNS text
     LANGUAGE sql VOLATILE
     AS $$ SELECT 'C-' || md5(random()::text) $$;
 CREATE FUNCTION "infinite-prod".is_positive(v numeric) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT v > 0 $$;
 CREATE FUNCTION "infinite-prod".normalize_email(e text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT COST 5
