@@ -6,7 +6,6 @@ type resourceTags = {
   *: string
 }
 
-
 @export()
 @description('One database (and its schemas) the Function App backs up; becomes Backup__Targets__<index>__*.')
 type backupTarget = {

