@@ -9,7 +9,7 @@ namespace BackupCore.Archive;
 /// </summary>
 internal sealed class CopyTextTally : IDisposable
 {
-    private const int HoldBack = 4;
+    private const int HoldBack = 5; // backslash, period, three newlines
 
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private readonly byte[] _pending = new byte[HoldBack];
