@@ -48,20 +48,20 @@ public sealed class ArchiveReaderTests
             Assert.Equal(planned.HasData ? ArchiveOffsetState.PositionSet : ArchiveOffsetState.NoData, read.OffsetState);
         }
 
-        Assert.Equal([ArchiveTestPlans.UsersDataId, ArchiveTestPlans.EmptyDataId], contents.DataBlocks.Select(b => b.DumpId));
-        var users = contents.DataBlocks[0];
+        Assert.Equal([ArchiveTestPlans.EmptyDataId, ArchiveTestPlans.UsersDataId], contents.DataBlocks.Select(b => b.DumpId));
+        var empty = contents.DataBlocks[0];
+        var users = contents.DataBlocks[1];
         var text = data[ArchiveTestPlans.UsersDataId];
-        Assert.Equal(contents.DataStart, users.FileOffset);
+        Assert.Equal(contents.DataStart, empty.FileOffset);
+        Assert.Equal(empty.FileOffset + empty.Length, users.FileOffset);
         Assert.Equal(contents.Entries.Single(e => e.DumpId == users.DumpId).DataOffset, users.FileOffset);
         Assert.Equal(text.Length, users.CopyBytes);
         Assert.Equal(5, users.Rows);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(text)), users.Sha256);
         Assert.True(users.EndsWithCopyTerminator);
-        var empty = contents.DataBlocks[1];
-        Assert.Equal(users.FileOffset + users.Length, empty.FileOffset);
         Assert.Equal((0L, 0L, true), (empty.CopyBytes, empty.Rows, empty.EndsWithCopyTerminator));
         Assert.True(empty.Chunks >= 1, "an empty table still gets a chunk holding the terminator");
-        Assert.Equal(archive.Length, empty.FileOffset + empty.Length);
+        Assert.Equal(archive.Length, users.FileOffset + users.Length);
         if (level == 0)
         {
             Assert.Equal(text.Length + 5, users.StoredBytes);
@@ -73,7 +73,7 @@ public sealed class ArchiveReaderTests
     {
         var archive = await ArchiveTestPlans.WriteArchiveAsync(ArchiveTestPlans.Build(), ArchiveTestPlans.Data());
         var contents = await ReadAsync(archive);
-        var block = contents.DataBlocks[0];
+        var block = contents.DataBlocks.Single(b => b.DumpId == ArchiveTestPlans.UsersDataId);
 
         // type byte 01, Int dump id, Int first chunk length, then the zlib header (RFC 1950: CMF 0x78).
         Assert.Equal(ArchiveFormat.BlockData, archive[block.FileOffset]);
@@ -116,7 +116,7 @@ public sealed class ArchiveReaderTests
     public async Task Truncation_inside_a_data_block_names_the_block_and_offset()
     {
         var archive = await ArchiveTestPlans.WriteArchiveAsync(ArchiveTestPlans.Build(), ArchiveTestPlans.Data(), new CustomArchiveWriterOptions { ChunkSize = 16 });
-        var block = (await ReadAsync(archive)).DataBlocks[0];
+        var block = (await ReadAsync(archive)).DataBlocks.Single(b => b.DumpId == ArchiveTestPlans.UsersDataId);
         var cut = (int)(block.FileOffset + (block.Length / 2));
 
         var ex = await Assert.ThrowsAsync<BackupException>(() => ReadAsync(archive[..cut]));
@@ -133,7 +133,7 @@ public sealed class ArchiveReaderTests
         var cut = (int)(first.FileOffset + first.Length);
 
         var ex = await Assert.ThrowsAsync<BackupException>(() => ReadAsync(archive[..cut]));
-        Assert.Contains($"TABLE DATA infinite-prod Empty Table (dump id {ArchiveTestPlans.EmptyDataId})", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"TABLE DATA infinite-prod users (dump id {ArchiveTestPlans.UsersDataId})", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"puts it at offset {cut}", ex.Message, StringComparison.Ordinal);
     }
 
@@ -142,7 +142,7 @@ public sealed class ArchiveReaderTests
     {
         var text = string.Concat(Enumerable.Range(1, 2000).Select(i => $"{i}\tuser{i}@example.com\tnote {i}\tName {i}\n"));
         var archive = await ArchiveTestPlans.WriteArchiveAsync(ArchiveTestPlans.Build(), ArchiveTestPlans.Data(text));
-        var block = (await ReadAsync(archive)).DataBlocks[0];
+        var block = (await ReadAsync(archive)).DataBlocks.Single(b => b.DumpId == ArchiveTestPlans.UsersDataId);
         var middle = (int)(block.FileOffset + (block.Length / 2));
         for (var i = 0; i < 8; i++)
         {
@@ -157,11 +157,11 @@ public sealed class ArchiveReaderTests
     public async Task Block_with_an_id_the_toc_does_not_know_is_reported_with_its_offset()
     {
         var archive = await ArchiveTestPlans.WriteArchiveAsync(ArchiveTestPlans.Build(), ArchiveTestPlans.Data());
-        var block = (await ReadAsync(archive)).DataBlocks[0];
+        var block = (await ReadAsync(archive)).DataBlocks.Single(b => b.DumpId == ArchiveTestPlans.UsersDataId);
         archive[block.FileOffset + 2] = 99;
 
         var ex = await Assert.ThrowsAsync<BackupException>(() => ReadAsync(archive));
-        Assert.Contains($"data block 1 at offset {block.FileOffset}: block id 99 is not a data entry", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"data block 2 at offset {block.FileOffset}: block id 99 is not a data entry", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class ArchiveReaderTests
     public async Task Uncompressed_block_without_copy_terminator_is_reported()
     {
         var archive = await ArchiveTestPlans.WriteArchiveAsync(ArchiveTestPlans.Build(), ArchiveTestPlans.Data(), new CustomArchiveWriterOptions { CompressionLevel = 0 });
-        var block = (await ReadAsync(archive)).DataBlocks[0];
+        var block = (await ReadAsync(archive)).DataBlocks.Single(b => b.DumpId == ArchiveTestPlans.UsersDataId);
 
         // The terminator is the last 5 payload bytes, just before the Int 0 end marker.
         var terminatorAt = (int)(block.FileOffset + block.Length - 5 - 5);

@@ -14,9 +14,13 @@ internal static class ArchiveTestPlans
 {
     public const string Schema = "infinite-prod";
 
-    public const int UsersDataId = 8;
+    public const int EmptyTableId = 5;
 
-    public const int EmptyDataId = 9;
+    public const int UsersTableId = 6;
+
+    public const int EmptyDataId = 8;
+
+    public const int UsersDataId = 9;
 
     /// <summary>COPY text as the server sends it: TAB, newline, backslash, a literal "\N" string, NULL, empty strings, unicode.</summary>
     public static readonly string UsersCopyText =
@@ -42,17 +46,17 @@ internal static class ArchiveTestPlans
             },
             new()
             {
-                DumpId = 5, Desc = "TABLE", Tag = "users", Namespace = Schema, Section = DumpSection.PreData, Owner = "postgres",
-                Tablespace = "", TableAccessMethod = "heap", Dependencies = [4],
-                Definition = "CREATE TABLE \"infinite-prod\".users (\n    id integer NOT NULL,\n    email text,\n    note text,\n    \"Display Name\" character varying(50)\n);\n",
-                DropStatement = "DROP TABLE \"infinite-prod\".users;\n",
-            },
-            new()
-            {
-                DumpId = 6, Desc = "TABLE", Tag = "Empty Table", Namespace = Schema, Section = DumpSection.PreData, Owner = "postgres",
+                DumpId = EmptyTableId, Desc = "TABLE", Tag = "Empty Table", Namespace = Schema, Section = DumpSection.PreData, Owner = "postgres",
                 Tablespace = "", TableAccessMethod = "heap", Dependencies = [4],
                 Definition = "CREATE TABLE \"infinite-prod\".\"Empty Table\" (\n    id bigint\n);\n",
                 DropStatement = "DROP TABLE \"infinite-prod\".\"Empty Table\";\n",
+            },
+            new()
+            {
+                DumpId = UsersTableId, Desc = "TABLE", Tag = "users", Namespace = Schema, Section = DumpSection.PreData, Owner = "postgres",
+                Tablespace = "", TableAccessMethod = "heap", Dependencies = [4],
+                Definition = "CREATE TABLE \"infinite-prod\".users (\n    id integer NOT NULL,\n    email text,\n    note text,\n    \"Display Name\" character varying(50)\n);\n",
+                DropStatement = "DROP TABLE \"infinite-prod\".users;\n",
             },
             new()
             {
@@ -63,15 +67,15 @@ internal static class ArchiveTestPlans
             },
             new()
             {
-                DumpId = UsersDataId, Desc = "TABLE DATA", Tag = "users", Namespace = Schema, Section = DumpSection.Data, Owner = "postgres",
-                Dependencies = [5], Data = users,
-                CopyStatement = "COPY \"infinite-prod\".users (id, email, note, \"Display Name\") FROM stdin;\n",
+                DumpId = EmptyDataId, Desc = "TABLE DATA", Tag = "Empty Table", Namespace = Schema, Section = DumpSection.Data, Owner = "postgres",
+                Dependencies = [EmptyTableId], Data = empty,
+                CopyStatement = "COPY \"infinite-prod\".\"Empty Table\" (id) FROM stdin;\n",
             },
             new()
             {
-                DumpId = EmptyDataId, Desc = "TABLE DATA", Tag = "Empty Table", Namespace = Schema, Section = DumpSection.Data, Owner = "postgres",
-                Dependencies = [6], Data = empty,
-                CopyStatement = "COPY \"infinite-prod\".\"Empty Table\" (id) FROM stdin;\n",
+                DumpId = UsersDataId, Desc = "TABLE DATA", Tag = "users", Namespace = Schema, Section = DumpSection.Data, Owner = "postgres",
+                Dependencies = [UsersTableId], Data = users,
+                CopyStatement = "COPY \"infinite-prod\".users (id, email, note, \"Display Name\") FROM stdin;\n",
             },
             new()
             {
@@ -82,14 +86,14 @@ internal static class ArchiveTestPlans
             new()
             {
                 DumpId = 11, Desc = "CONSTRAINT", Tag = "users users_pkey", Namespace = Schema, Section = DumpSection.PostData, Owner = "postgres",
-                Tablespace = "", Dependencies = [5],
+                Tablespace = "", Dependencies = [UsersTableId],
                 Definition = "ALTER TABLE ONLY \"infinite-prod\".users\n    ADD CONSTRAINT users_pkey PRIMARY KEY (id);\n",
                 DropStatement = "ALTER TABLE ONLY \"infinite-prod\".users DROP CONSTRAINT users_pkey;\n",
             },
             new()
             {
                 DumpId = 12, Desc = "INDEX", Tag = "users_email_idx", Namespace = Schema, Section = DumpSection.PostData, Owner = "postgres",
-                Tablespace = "", Dependencies = [5],
+                Tablespace = "", Dependencies = [UsersTableId],
                 Definition = "CREATE INDEX users_email_idx ON \"infinite-prod\".users USING btree (email);\n",
                 DropStatement = "DROP INDEX \"infinite-prod\".users_email_idx;\n",
             },
