@@ -81,13 +81,15 @@ internal sealed class ArchiveDataSpool : IAsyncDisposable
     }
 
     /// <summary>The error for a failed read or write of the spool file, naming it (disk full is the usual cause).</summary>
-    public BackupException Failed(string operation, IOException exception)
+    public BackupException Failed(string operation, IOException exception) => Failed(FilePath, operation, exception);
+
+    internal static BackupException Failed(string filePath, string operation, IOException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         var hint = IsDiskFull(exception)
-            ? $"the folder {Path.GetDirectoryName(FilePath)} is full: it needs room for the compressed table data; set the archive temp directory to a larger volume"
+            ? $"the folder {Path.GetDirectoryName(filePath)} is full: it needs room for the compressed table data; set the archive temp directory to a larger volume"
             : null;
-        return new BackupException($"archive temp file {FilePath}: {operation} failed: {exception.Message}", hint, exception);
+        return new BackupException($"archive temp file {filePath}: {operation} failed: {exception.Message}", hint, exception);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using System.Buffers;
 using BackupCore.Plan;
+using BackupCore.Storage;
 using BackupCore.Writers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,11 +16,12 @@ namespace BackupCore.Archive;
 /// data blocks are compressed into a spool file first, then the header and the TOC are written with every
 /// block's absolute position (the TOC's length does not depend on the positions, offsets are fixed width),
 /// and the spool is copied behind them. A run that fails before that leaves the output untouched.
-/// The caller owns <c>output</c> and disposes it.
+/// Disposing the writer disposes <c>output</c> unless <c>leaveOpen</c> is set.
 /// </remarks>
-public sealed class CustomArchiveWriter : IDumpSink
+public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor
 {
     private readonly Stream _output;
+    private readonly bool _leaveOpen;
     private readonly CustomArchiveWriterOptions _options;
     private readonly ILogger _logger;
     private readonly List<DumpEntry> _entries = [];
@@ -30,7 +32,7 @@ public sealed class CustomArchiveWriter : IDumpSink
     private DumpEntry? _blockEntry;
     private State _state = State.New;
 
-    public CustomArchiveWriter(Stream output, CustomArchiveWriterOptions? options = null, ILogger<CustomArchiveWriter>? logger = null)
+    public CustomArchiveWriter(Stream output, CustomArchiveWriterOptions? options = null, ILogger<CustomArchiveWriter>? logger = null, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (!output.CanWrite)
@@ -39,6 +41,7 @@ public sealed class CustomArchiveWriter : IDumpSink
         }
 
         _output = output;
+        _leaveOpen = leaveOpen;
         _options = options ?? new CustomArchiveWriterOptions();
         _options.Validate();
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -212,6 +215,18 @@ public sealed class CustomArchiveWriter : IDumpSink
                 ArchiveLog.ArchiveAbandoned(_logger, _spool.FilePath);
             }
         }
+
+        if (!_leaveOpen)
+        {
+            await _output.DisposeAsync();
+        }
+    }
+
+    /// <summary>Records the oldest pg_restore that reads this archive (1.14 → PostgreSQL 12).</summary>
+    public BackupManifest Contribute(BackupManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return manifest with { MinimumPgRestoreVersion = ArchiveFormat.MinimumPgRestoreMajor.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 
     private ArrayBufferWriter<byte> EncodeHeaderAndToc(DumpPlan plan, long dataStart)
