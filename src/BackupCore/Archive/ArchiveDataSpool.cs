@@ -54,7 +54,16 @@ internal sealed class ArchiveDataSpool : IAsyncDisposable
     public async ValueTask CopyToAsync(Stream output, CancellationToken cancellationToken)
     {
         var length = _file.Position;
-        await _file.FlushAsync(cancellationToken);
+        try
+        {
+            // The last buffered block bytes reach the disk here, so a full disk can show up now.
+            await _file.FlushAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw Failed("write", ex);
+        }
+
         _file.Seek(0, SeekOrigin.Begin);
         var buffer = new byte[1 << 20];
         long copied = 0;
