@@ -57,5 +57,5 @@ public sealed class AddressReplacer
     }
 
     /// <summary><see cref="Find(string, bool, int, out bool)"/> with the default tag length (no length limit).</summary>
-    public List<TextReplacement>? Find(string text, bool distinct) => Find(text, distinct, AddressTagger.DefaultTagLength, out _);
+    public List<TextReplacement>? Find(string text, bool distinct) => Find(text, distinct, int.MaxValue, out _);
 }

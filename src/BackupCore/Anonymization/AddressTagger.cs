@@ -27,11 +27,19 @@ public sealed class AddressTagger : IDisposable
     private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
     private readonly HMACSHA256 _hmac;
+    private readonly int _startTagLength;
     private readonly Dictionary<string, string> _fullTagByAddress = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _addressByIssuedTag = new(StringComparer.Ordinal);
 
     public AddressTagger(ReadOnlySpan<byte> key)
+        : this(key, DefaultTagLength)
     {
+    }
+
+    /// <summary>With a different starting tag length (tests force collisions with short tags).</summary>
+    internal AddressTagger(ReadOnlySpan<byte> key, int startTagLength)
+    {
+        _startTagLength = startTagLength;
         if (key.Length < 16)
         {
             throw new BackupException("anonymization key: too short (at least 16 bytes)");
@@ -40,22 +48,23 @@ public sealed class AddressTagger : IDisposable
         _hmac = new HMACSHA256(key.ToArray());
     }
 
-    /// <summary>How many times a tag had to be lengthened because another address had it.</summary>
+    /// <summary>How many times a tag had to be lengthened because another address held the shorter one.</summary>
     public int Collisions { get; private set; }
 
     /// <summary>
-    /// The distinct replacement of <paramref name="address"/> whose tag is at most
-    /// <paramref name="maxTagLength"/> characters (and at least <see cref="MinimumTagLength"/>),
-    /// or null when no free tag fits in that length.
+    /// The distinct replacement of <paramref name="address"/>: its tag has <see cref="DefaultTagLength"/>
+    /// characters (fewer when <paramref name="maxTagLength"/> says so, never fewer than
+    /// <see cref="MinimumTagLength"/>), more when the shorter tag is already another address's.
+    /// Null when no free tag of at most <paramref name="maxTagLength"/> characters exists.
     /// </summary>
-    public string? TryReplace(string address, int maxTagLength = DefaultTagLength)
+    public string? TryReplace(string address, int maxTagLength = int.MaxValue)
     {
         var tag = TryTag(address, maxTagLength);
         return tag is null ? null : string.Concat(EmailAddressPattern.TaggedPrefix, tag, EmailAddressPattern.TaggedSuffix);
     }
 
     /// <summary>The tag alone (see <see cref="TryReplace"/>).</summary>
-    public string? TryTag(string address, int maxTagLength = DefaultTagLength)
+    public string? TryTag(string address, int maxTagLength = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (!_fullTagByAddress.TryGetValue(address, out var full))
@@ -64,7 +73,7 @@ public sealed class AddressTagger : IDisposable
             _fullTagByAddress.Add(address, full);
         }
 
-        var length = Math.Min(DefaultTagLength, maxTagLength);
+        var length = Math.Min(_startTagLength, maxTagLength);
         if (length < MinimumTagLength)
         {
             return null;

@@ -157,7 +157,7 @@ internal sealed class ColumnAnonymizer
     private string? ReplaceInText(string text)
     {
         var distinct = Column.IsUniqueOrKey;
-        var tagCap = AddressTagger.DefaultTagLength;
+        var tagCap = int.MaxValue;
         while (true)
         {
             var replacements = _replacer.Find(text, distinct, tagCap, out var fits);
@@ -183,13 +183,15 @@ internal sealed class ColumnAnonymizer
                 return _blankPadded ? TrimPadding(result, max) : result;
             }
 
-            if (!distinct || tagCap <= AddressTagger.MinimumTagLength)
+            var longestTag = replacements.Max(r => r.Value.Length) - AddressTagger.FormOverhead;
+            if (!distinct || longestTag <= AddressTagger.MinimumTagLength)
             {
                 throw NoFit(length);
             }
 
+            // Shorten every tag in the value evenly until it fits (or the shortest tag is reached).
             var shorten = Math.Max(1, (length - max + replacements.Count - 1) / replacements.Count);
-            tagCap = Math.Max(AddressTagger.MinimumTagLength, tagCap - shorten);
+            tagCap = Math.Max(AddressTagger.MinimumTagLength, longestTag - shorten);
         }
     }
 
