@@ -13,6 +13,7 @@ public sealed class EmailAddressPatternTests
     [InlineData("Ünïcödé_ñame@dömäin-ä.co.uk", "Ünïcödé_ñame@dömäin-ä.co.uk")]
     [InlineData("写信给：张伟@例子.中国。谢谢", "张伟@例子.中国")]
     [InlineData("😀ann@x.org😀", "ann@x.org")]
+    [InlineData("日本ann@x.org日本", "日本ann@x.org日本")] // CJK ideographs are letters: they join the address, as \w would in Perl
     [InlineData("(café) <zoé@x.fr>", "zoé@x.fr")]
     [InlineData("\tann@x.org\n", "ann@x.org")]
     [InlineData("\\ann@x.org", "ann@x.org")]

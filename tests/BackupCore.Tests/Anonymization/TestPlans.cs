@@ -44,7 +44,7 @@ internal static class TestPlans
         Definition = definition,
     };
 
-    public static DumpPlan Plan(params DumpEntry[] entries) => new()
+    public static DumpPlan PlanOf(params DumpEntry[] entries) => new()
     {
         DatabaseName = "anon_test",
         ServerVersion = "15",
