@@ -1,0 +1,112 @@
+using System.CommandLine;
+using BackupCore;
+using BackupCore.Catalog;
+using BackupCore.Running;
+using BackupCore.Storage;
+using BackupCore.Writers;
+using Npgsql;
+
+namespace BackupCli;
+
+/// <summary><c>infinite-backup backup</c>: one target's artifacts into a folder and/or a bucket.</summary>
+public static class BackupCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var connection = new Option<string?>("--connection", "-c")
+        {
+            Description = "Npgsql connection string (or a database name); PG* environment variables fill what it leaves out.",
+        };
+        var schemas = new Option<string[]>("--schema", "-n")
+        {
+            Description = "Schema to dump (repeatable); default: every non-system schema.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var name = new Option<string>("--name")
+        {
+            Description = "Target name; names the artifacts NAME.gz, NAME.anon.gz, NAME.dump.",
+            Required = true,
+        };
+        var outDir = new Option<string?>("--out", "-o") { Description = "Folder to write the artifacts to." };
+        var compression = new Option<int>("--compression-level")
+        {
+            Description = "gzip/zlib level 0-9.",
+            DefaultValueFactory = _ => 6,
+        };
+        var lockTimeout = new Option<int>("--lock-timeout")
+        {
+            Description = "Seconds to wait for a table lock before failing.",
+            DefaultValueFactory = _ => 30,
+        };
+        var reason = new Option<string?>("--reason") { Description = "Free text recorded in the manifest (e.g. the commit being deployed)." };
+
+        var command = new Command("backup", """
+            Back up one database (or some of its schemas) in one snapshot.
+
+            Examples:
+              infinite-backup backup --connection "Host=db;Database=app;Username=backup" --schema infinite-prod --name infinite-prod --out ./backups
+              PGHOST=db PGDATABASE=app infinite-backup backup --name app --out /var/backups
+            """)
+        {
+            connection, schemas, name, outDir, compression, lockTimeout, reason,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(outDir) is null)
+            {
+                result.AddError("give --out DIR (where to write the backup)");
+            }
+
+            var level = result.GetValue(compression);
+            if (level is < 0 or > 9)
+            {
+                result.AddError("--compression-level must be 0-9");
+            }
+
+            if (!TargetName.IsValid(result.GetValue(name)))
+            {
+                result.AddError("--name must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
+            }
+        });
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var csb = ConnectionSettings.Resolve(parse.GetValue(connection));
+                await using var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
+                var stores = new List<IBackupStore>();
+                if (parse.GetValue(outDir) is { } dir)
+                {
+                    stores.Add(new LocalFolderStore(dir));
+                }
+
+                var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions { CompressionLevel = parse.GetValue(compression) }));
+                var job = new BackupJob
+                {
+                    TargetName = parse.GetValue(name)!,
+                    DataSource = dataSource,
+                    Scope = new CatalogScope(parse.GetValue(schemas) ?? [], TimeSpan.FromSeconds(parse.GetValue(lockTimeout))),
+                    Stores = stores,
+                    Reason = parse.GetValue(reason),
+                };
+                var result = await runner.RunAsync(job, cancellationToken);
+                foreach (var store in result.Stores)
+                {
+                    foreach (var a in store.Artifacts)
+                    {
+                        await stdout.WriteLineAsync($"{a.Key}\t{a.Size} bytes\tsha256 {a.Sha256}");
+                    }
+                }
+
+                await stdout.WriteLineAsync($"backup {result.Manifest.RunId}: {result.Manifest.Tables.Count} tables, {result.Manifest.Tables.Sum(t => t.Rows)} rows");
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
+            {
+                return await CliApp.ReportAsync(stderr, ex);
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using BackupCore;
+
+namespace BackupCli;
+
+/// <summary>Builds the command tree and maps outcomes to exit codes; every command's work is in BackupCore.</summary>
+public static class CliApp
+{
+    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("infinite-backup: PostgreSQL backups without pg_dump — back up, list, fetch, restore, verify.");
+        root.Subcommands.Add(BackupCommand.Create(stdout, stderr));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = BuildRoot(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await stderr.WriteLineAsync("error: " + error.Message);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        return await parse.InvokeAsync(config);
+    }
+
+    /// <summary>One line naming the cause, and the hint when known; never a stack trace.</summary>
+    public static async Task<int> ReportAsync(TextWriter stderr, Exception ex)
+    {
+        switch (ex)
+        {
+            case OperationCanceledException:
+                await stderr.WriteLineAsync("error: cancelled");
+                return ExitCodes.Cancelled;
+            case BackupException be:
+                await stderr.WriteLineAsync("error: " + be.Message);
+                if (be.Hint is not null)
+                {
+                    await stderr.WriteLineAsync("hint: " + be.Hint);
+                }
+
+                return ExitCodes.Failed;
+            default:
+                throw ex;
+        }
+    }
+}

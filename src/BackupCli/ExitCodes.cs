@@ -1,0 +1,19 @@
+namespace BackupCli;
+
+/// <summary>Documented process exit codes (README "Exit codes").</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>The backup, fetch, restore or verify failed; the message names the cause.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Bad command line or configuration.</summary>
+    public const int Usage = 2;
+
+    /// <summary>A check found a mismatch (hash, row count, truncated archive).</summary>
+    public const int VerificationFailed = 3;
+
+    /// <summary>Interrupted (Ctrl-C).</summary>
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,54 @@
+using System.Buffers;
+using BackupCore.Plan;
+using Npgsql;
+
+namespace BackupCore.Copy;
+
+/// <summary>
+/// Streams one table's <c>COPY ... TO STDOUT</c> (text format) as raw bytes, exactly as the server
+/// sends them: no decoding, no per-row work, never the whole table in memory.
+/// </summary>
+internal static class TableCopyReader
+{
+    private const int BufferSize = 128 * 1024;
+
+    /// <summary>Runs the COPY and hands every chunk to <paramref name="onChunk"/>; returns rows and bytes.</summary>
+    public static async Task<(long Rows, long Bytes)> CopyAsync(
+        NpgsqlConnection connection,
+        TableDataSource table,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onChunk,
+        CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        long rows = 0, bytes = 0;
+        try
+        {
+            // BeginTextExport's reader is a StreamReader over the raw COPY stream: reading its BaseStream
+            // gives the server's bytes without a UTF-8 decode/encode round trip.
+            using var reader = await connection.BeginTextExportAsync(table.CopyToSql, cancellationToken);
+            var raw = reader.BaseStream;
+            int n;
+            while ((n = await raw.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            {
+                // In COPY text every data newline is escaped, so each LF ends one row.
+                rows += buffer.AsSpan(0, n).Count((byte)'\n');
+                bytes += n;
+                await onChunk(buffer.AsMemory(0, n), cancellationToken);
+            }
+        }
+        catch (PostgresException ex)
+        {
+            throw new BackupException($"table \"{table.Schema}\".\"{table.Table}\": COPY failed: {ex.MessageText} (SQLSTATE {ex.SqlState})", null, ex);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new BackupException($"table \"{table.Schema}\".\"{table.Table}\": COPY failed: {ex.Message}", "the connection to the database was lost; the run published nothing", ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return (rows, bytes);
+    }
+}

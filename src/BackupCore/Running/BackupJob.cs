@@ -1,0 +1,32 @@
+using BackupCore.Catalog;
+using BackupCore.Storage;
+using Npgsql;
+
+namespace BackupCore.Running;
+
+/// <summary>One target's backup: where to read, what to dump, where to write.</summary>
+public sealed record BackupJob
+{
+    /// <summary>The target's name, which names the artifacts (<c>NAME.gz</c>, ...).</summary>
+    public required string TargetName { get; init; }
+
+    /// <summary>Connections to the database being backed up (credentials live here, never in messages).</summary>
+    public required NpgsqlDataSource DataSource { get; init; }
+
+    public CatalogScope Scope { get; init; } = CatalogScope.AllSchemas;
+
+    /// <summary>One or more stores; every store gets identical bytes.</summary>
+    public required IReadOnlyList<IBackupStore> Stores { get; init; }
+
+    /// <summary>Which artifacts to write; null = every kind the sink factory supports.</summary>
+    public IReadOnlyList<ArtifactKind>? Artifacts { get; init; }
+
+    /// <summary>Run id; a new one when null.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Free text recorded in the manifest (e.g. the commit being deployed).</summary>
+    public string? Reason { get; init; }
+
+    public static string NewRunId(DateTimeOffset now) =>
+        now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+}

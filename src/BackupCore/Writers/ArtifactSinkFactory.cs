@@ -1,0 +1,33 @@
+using System.IO.Compression;
+using BackupCore.Plan;
+using BackupCore.Storage;
+
+namespace BackupCore.Writers;
+
+/// <summary>Creates the writer for each artifact kind on top of the store's output stream.</summary>
+public class ArtifactSinkFactory
+{
+    public ArtifactSinkFactory(ArtifactWriterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+    }
+
+    public ArtifactWriterOptions Options { get; }
+
+    /// <summary>The artifact kinds this factory can write, in the order they are fed.</summary>
+    public virtual IReadOnlyList<ArtifactKind> SupportedKinds { get; } = [ArtifactKind.Plain];
+
+    /// <summary>Creates the sink; disposing it disposes <paramref name="output"/>.</summary>
+    public virtual IDumpSink Create(ArtifactKind kind, Stream output, DumpPlan plan)
+    {
+        return kind switch
+        {
+            ArtifactKind.Plain => new PlainSqlWriter(Gzip(output), Options.ToolVersion),
+            _ => throw new BackupException($"artifact {kind}: no writer available"),
+        };
+    }
+
+    protected Stream Gzip(Stream output) =>
+        new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = Options.CompressionLevel }, leaveOpen: false);
+}

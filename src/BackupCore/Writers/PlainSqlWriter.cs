@@ -1,0 +1,240 @@
+using System.Text;
+using BackupCore.Plan;
+
+namespace BackupCore.Writers;
+
+/// <summary>
+/// Plain SQL with the effect of <c>pg_dump -Fp --no-owner --no-acl --clean --if-exists</c>: the plan is
+/// printed the way pg_restore prints a TOC (pg_backup_archiver.c, <c>RestoreArchive</c>): the SET block,
+/// the DROP block in reverse TOC order, then every entry with its comment header, COPY data inline, and
+/// materialized view refreshes after the main pass. The caller owns compression (a gzip stream).
+/// </summary>
+public sealed class PlainSqlWriter : IDumpSink
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private static readonly byte[] EndOfCopy = "\\.\n\n\n"u8.ToArray();
+
+    private readonly Stream _output;
+    private readonly bool _leaveOpen;
+    private readonly string _toolVersion;
+    private readonly List<DumpEntry> _postMainPass = [];
+    private string? _currentTablespace;
+    private string? _currentTableAm;
+    private bool _lastDataEndedWithNewline = true;
+    private bool _completed;
+
+    /// <param name="output">Receives the SQL text (UTF-8); usually a gzip stream.</param>
+    /// <param name="toolVersion">Printed in the header instead of pg_dump's version.</param>
+    /// <param name="leaveOpen">Whether disposing the writer leaves <paramref name="output"/> open.</param>
+    public PlainSqlWriter(Stream output, string toolVersion, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _output = output;
+        _toolVersion = toolVersion;
+        _leaveOpen = leaveOpen;
+    }
+
+    public async ValueTask BeginAsync(DumpPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var sb = new StringBuilder();
+        sb.Append("--\n-- PostgreSQL database dump\n--\n\n");
+        sb.Append("-- Dumped from database version ").Append(SanitizeLine(plan.ServerVersion)).Append('\n');
+        sb.Append("-- Dumped by InfiniteBackup ").Append(SanitizeLine(_toolVersion)).Append("\n\n");
+
+        // pg_restore's SET block (RestoreArchive / _doSetFixedOutputState). No \restrict line: psql before
+        // 15.14/16.10/17.6 rejects it, and developers restore into whatever psql they have.
+        sb.Append("SET statement_timeout = 0;\n");
+        sb.Append("SET lock_timeout = 0;\n");
+        sb.Append("SET idle_in_transaction_session_timeout = 0;\n");
+        sb.Append("SET client_encoding = '").Append(plan.Encoding).Append("';\n");
+        sb.Append("SET standard_conforming_strings = on;\n");
+        sb.Append("SELECT pg_catalog.set_config('search_path', '', false);\n");
+        sb.Append("SET check_function_bodies = false;\n");
+        sb.Append("SET xmloption = content;\n");
+        sb.Append("SET client_min_messages = warning;\n");
+        sb.Append("SET row_security = off;\n\n");
+
+        for (var i = plan.Entries.Count - 1; i >= 0; i--)
+        {
+            var drop = DropWithIfExists(plan.Entries[i]);
+            if (drop is not null)
+            {
+                sb.Append(drop);
+            }
+        }
+
+        await WriteAsync(sb.ToString(), cancellationToken);
+    }
+
+    public async ValueTask WriteEntryAsync(DumpEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (IsSpecial(entry.Desc))
+        {
+            return;
+        }
+
+        // pg_restore's last passes: ACLs (none with --no-acl), then matview refreshes and event triggers,
+        // so a refresh sees every index and constraint.
+        if (entry.Desc is "MATERIALIZED VIEW DATA" or "EVENT TRIGGER")
+        {
+            _postMainPass.Add(entry);
+            return;
+        }
+
+        await WriteAsync(FormatEntry(entry), cancellationToken);
+    }
+
+    public async ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var sb = new StringBuilder();
+        AppendStateChanges(sb, entry);
+        AppendHeader(sb, entry, "Data for ");
+        sb.Append(entry.CopyStatement);
+        _lastDataEndedWithNewline = true;
+        await WriteAsync(sb.ToString(), cancellationToken);
+    }
+
+    public async ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
+    {
+        if (copyText.IsEmpty)
+        {
+            return;
+        }
+
+        await _output.WriteAsync(copyText, cancellationToken);
+        _lastDataEndedWithNewline = copyText.Span[^1] == (byte)'\n';
+    }
+
+    public async ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken)
+    {
+        if (!_lastDataEndedWithNewline)
+        {
+            throw new BackupException($"table {stats.Schema}.{stats.Table}: COPY data did not end with a newline (stream cut short?)");
+        }
+
+        await _output.WriteAsync(EndOfCopy, cancellationToken);
+    }
+
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        var sb = new StringBuilder();
+        foreach (var entry in _postMainPass)
+        {
+            sb.Append(FormatEntry(entry));
+        }
+
+        sb.Append("--\n-- PostgreSQL database dump complete\n--\n\n");
+        await WriteAsync(sb.ToString(), cancellationToken);
+        await _output.FlushAsync(cancellationToken);
+        _completed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_leaveOpen)
+        {
+            await _output.DisposeAsync();
+        }
+    }
+
+    /// <summary>Whether <see cref="CompleteAsync"/> ran.</summary>
+    public bool IsComplete => _completed;
+
+    private string FormatEntry(DumpEntry entry)
+    {
+        var sb = new StringBuilder();
+        AppendStateChanges(sb, entry);
+        AppendHeader(sb, entry, "");
+        if (entry.Definition.Length > 0)
+        {
+            sb.Append(entry.Definition).Append("\n\n");
+        }
+
+        return sb.ToString();
+    }
+
+    // _selectTablespace / _selectTableAccessMethod: printed only when the wanted value changes.
+    private void AppendStateChanges(StringBuilder sb, DumpEntry entry)
+    {
+        if (entry.Tablespace is not null && entry.Tablespace != _currentTablespace)
+        {
+            sb.Append(entry.Tablespace.Length == 0
+                ? "SET default_tablespace = '';\n\n"
+                : $"SET default_tablespace = {QuoteIdentForSet(entry.Tablespace)};\n\n");
+            _currentTablespace = entry.Tablespace;
+        }
+
+        if (entry.TableAccessMethod is not null && entry.TableAccessMethod != _currentTableAm)
+        {
+            sb.Append("SET default_table_access_method = ").Append(QuoteIdentForSet(entry.TableAccessMethod)).Append(";\n\n");
+            _currentTableAm = entry.TableAccessMethod;
+        }
+    }
+
+    private static string QuoteIdentForSet(string name) =>
+        name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_') && name.Length > 0 && !char.IsDigit(name[0])
+            ? name
+            : "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static void AppendHeader(StringBuilder sb, DumpEntry entry, string prefix)
+    {
+        sb.Append("--\n-- ").Append(prefix).Append("Name: ").Append(SanitizeLine(entry.Tag))
+          .Append("; Type: ").Append(entry.Desc)
+          .Append("; Schema: ").Append(entry.Namespace is null ? "-" : SanitizeLine(entry.Namespace))
+          .Append("; Owner: -");
+        if (!string.IsNullOrEmpty(entry.Tablespace))
+        {
+            sb.Append("; Tablespace: ").Append(SanitizeLine(entry.Tablespace));
+        }
+
+        sb.Append("\n--\n\n");
+    }
+
+    private static bool IsSpecial(string desc) => desc is "ENCODING" or "STDSTRINGS" or "SEARCHPATH" or "DATABASE";
+
+    // Newlines in names would end the comment line and let a name inject SQL (sanitize_line in pg_dump).
+    internal static string SanitizeLine(string text) =>
+        text.Replace('\n', ' ').Replace('\r', ' ');
+
+    /// <summary>pg_restore --clean --if-exists: the entry's drop statement with IF EXISTS inserted, or null.</summary>
+    internal static string? DropWithIfExists(DumpEntry entry)
+    {
+        var drop = entry.DropStatement;
+        if (string.IsNullOrEmpty(drop) || IsSpecial(entry.Desc))
+        {
+            return null;
+        }
+
+        const string alterTable = "ALTER TABLE";
+        if (drop.StartsWith(alterTable, StringComparison.Ordinal) && !drop.StartsWith("ALTER TABLE IF EXISTS", StringComparison.Ordinal))
+        {
+            drop = "ALTER TABLE IF EXISTS" + drop[alterTable.Length..];
+        }
+
+        if (entry.Desc is "DEFAULT" or "DATABASE PROPERTIES")
+        {
+            return drop;
+        }
+
+        var marker = entry.Desc is "CONSTRAINT" or "CHECK CONSTRAINT" or "FK CONSTRAINT" ? "DROP CONSTRAINT" : "DROP " + entry.Desc;
+        var at = drop.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new BackupException($"{entry.Desc} {entry.Tag}: drop statement does not contain \"{marker}\"; cannot add IF EXISTS");
+        }
+
+        var insertAt = at + marker.Length;
+        if (string.CompareOrdinal(drop, insertAt, " IF EXISTS", 0, 10) == 0)
+        {
+            return drop;
+        }
+
+        return drop[..insertAt] + " IF EXISTS" + drop[insertAt..];
+    }
+
+    private ValueTask WriteAsync(string text, CancellationToken cancellationToken) =>
+        _output.WriteAsync(Utf8.GetBytes(text), cancellationToken);
+}
