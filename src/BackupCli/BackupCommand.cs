@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BackupCore;
+using BackupCore.Anonymization;
 using BackupCore.Catalog;
 using BackupCore.Running;
 using BackupCore.Storage;
@@ -39,6 +40,10 @@ public static class BackupCommand
             DefaultValueFactory = _ => 30,
         };
         var reason = new Option<string?>("--reason") { Description = "Free text recorded in the manifest (e.g. the commit being deployed)." };
+        var anonymizationPolicy = new Option<string?>("--anonymization-policy")
+        {
+            Description = "JSON policy file for NAME.anon.gz (docs/anonymization.md). The key of distinct replacements comes from the environment variable Anonymization__Key.",
+        };
 
         var command = new Command("backup", """
             Back up one database (or some of its schemas) in one snapshot.
@@ -48,7 +53,7 @@ public static class BackupCommand
               PGHOST=db PGDATABASE=app infinite-backup backup --name app --out /var/backups
             """)
         {
-            connection, schemas, name, outDir, compression, lockTimeout, reason,
+            connection, schemas, name, outDir, compression, lockTimeout, reason, anonymizationPolicy,
         };
         command.Validators.Add(result =>
         {
@@ -81,7 +86,25 @@ public static class BackupCommand
                     stores.Add(new LocalFolderStore(dir));
                 }
 
-                var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions { CompressionLevel = parse.GetValue(compression) }));
+                var anonymization = new AnonymizationOptions
+                {
+                    Key = Environment.GetEnvironmentVariable("Anonymization__Key"),
+                    PolicyFile = parse.GetValue(anonymizationPolicy),
+                };
+                var policy = anonymization.PolicyFile is { } policyFile
+                    ? await AnonymizationPolicy.LoadAsync(policyFile, cancellationToken)
+                    : AnonymizationPolicy.Empty;
+                if (string.IsNullOrEmpty(anonymization.Key))
+                {
+                    await stderr.WriteLineAsync("warning: Anonymization__Key is not set: NAME.anon.gz uses a random key, so distinct replacements differ from other runs");
+                }
+
+                var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions
+                {
+                    CompressionLevel = parse.GetValue(compression),
+                    Anonymization = anonymization,
+                    AnonymizationPolicy = policy,
+                }));
                 var job = new BackupJob
                 {
                     TargetName = parse.GetValue(name)!,

@@ -19,7 +19,7 @@ namespace BackupCore.Anonymization;
 /// scanned again as emitted; a surviving address throws <see cref="BackupException"/> naming table and
 /// column, so the run fails and nothing is published. Disposes the inner sink.
 /// </summary>
-public sealed class AnonymizingSink : IDumpSink
+public sealed class AnonymizingSink : IDumpSink, IManifestContributor
 {
     private readonly IDumpSink _inner;
     private readonly AnonymizationPolicy _policy;
@@ -144,6 +144,14 @@ public sealed class AnonymizingSink : IDumpSink
     }
 
     public ValueTask CompleteAsync(CancellationToken cancellationToken) => _inner.CompleteAsync(cancellationToken);
+
+    /// <summary>Adds the replacement counts to the manifest.</summary>
+    public BackupManifest Contribute(BackupManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var inner = _inner is IManifestContributor c ? c.Contribute(manifest) : manifest;
+        return inner with { Anonymization = [.. inner.Anonymization, .. _counts] };
+    }
 
     public async ValueTask DisposeAsync()
     {
