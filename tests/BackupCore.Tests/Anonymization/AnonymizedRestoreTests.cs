@@ -119,7 +119,7 @@ public sealed partial class AnonymizedRestoreTests(PostgresServer server)
         // Schema identical apart from the comment texts (the view's literal address is DDL and stays).
         var sourceSchema = await server.SchemaDumpAsync(source);
         var restoredSchema = await server.SchemaDumpAsync("anon_rt_dst");
-        Assert.Equal(Substitute(sourceSchema), Substitute(restoredSchema));
+        Assert.Equal(Blocks(Substitute(sourceSchema)), Blocks(Substitute(restoredSchema)));
         Assert.Contains("'admin@x.org'", restoredSchema, StringComparison.Ordinal);
         Assert.DoesNotContain("zoë@straße.de", restoredSchema, StringComparison.Ordinal);
         Assert.Contains("COMMENT ON TABLE app.users IS 'Owner: nobody@example.com, backup ''nobody@example.com''';", restoredSchema, StringComparison.Ordinal);
@@ -269,6 +269,10 @@ public sealed partial class AnonymizedRestoreTests(PostgresServer server)
     }
 
     private static string Substitute(string s) => AddressRule().Replace(s, "nobody@example.com");
+
+    // pg_dump prints objects without a dependency between them in creation order, which a restore may change.
+    private static string[] Blocks(string schemaDump) =>
+        schemaDump.Split("\n\n").Where(b => b.Trim().Length > 0).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Every string and key with addresses substituted; object members sorted (jsonb orders keys by length first).</summary>
     private static string Canonical(JsonNode? node) => node switch
