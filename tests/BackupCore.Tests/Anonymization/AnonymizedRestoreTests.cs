@@ -90,7 +90,7 @@ public sealed partial class AnonymizedRestoreTests(PostgresServer server)
     {
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(db, Owner));
         return await Runner(policy).RunAsync(
-            new BackupJob { TargetName = "anon", DataSource = dataSource, Stores = [new LocalFolderStore(dir)] },
+            new BackupJob { TargetName = "anon", DataSource = dataSource, Stores = [new LocalFolderStore(new LocalFolderOptions { Path = dir })] },
             CancellationToken.None);
     }
 
