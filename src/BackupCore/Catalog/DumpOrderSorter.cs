@@ -33,6 +33,8 @@ internal static class DumpOrderSorter
             .Append(postBoundary)
             .OrderBy(i => PriorityOf(objects, i))
             .ThenBy(i => i >= n ? "" : objects[i].Namespace ?? "\uffff", StringComparer.Ordinal)
+            .ThenBy(i => i >= n ? "" : NameOf(objects[i].Tag), StringComparer.Ordinal)
+            .ThenBy(i => i >= n ? 0 : ArgumentCount(objects[i].Tag))
             .ThenBy(i => i >= n ? "" : objects[i].Tag, StringComparer.Ordinal)
             .ThenBy(i => i)
             .ToList();
@@ -118,6 +120,48 @@ internal static class DumpOrderSorter
 
         var ordered = output.Where(x => x < n).ToList();
         return PlaceUnsorted(objects, dependencies, ordered);
+    }
+
+    // pg_dump_sort.c compares functions by name, then number of arguments, then argument types; a function's
+    // tag is "name(argtypes)", so split it the same way (other tags have no parenthesis).
+    private static string NameOf(string tag)
+    {
+        var paren = tag.IndexOf('(', StringComparison.Ordinal);
+        return paren < 0 ? tag : tag[..paren];
+    }
+
+    private static int ArgumentCount(string tag)
+    {
+        var paren = tag.IndexOf('(', StringComparison.Ordinal);
+        if (paren < 0 || tag.EndsWith("()", StringComparison.Ordinal))
+        {
+            return 0;
+        }
+
+        var count = 1;
+        var depth = 0;
+        var quoted = false;
+        foreach (var c in tag.AsSpan(paren + 1))
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c is '(' or '[')
+            {
+                depth++;
+            }
+            else if (!quoted && c is ')' or ']')
+            {
+                depth--;
+            }
+            else if (!quoted && depth == 0 && c == ',')
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private static int PriorityOf(IReadOnlyList<CatalogObject> objects, int i) =>

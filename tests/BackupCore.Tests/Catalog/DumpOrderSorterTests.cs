@@ -47,4 +47,11 @@ public class DumpOrderSorterTests
         var e = Assert.Throws<DependencyCycleException>(() => DumpOrderSorter.Sort(objects, [(0, 1), (1, 0), (2, 0)]));
         Assert.Equal([0, 1], e.Members.Order());
     }
+
+    [Fact]
+    public void Function_overloads_sort_by_name_then_argument_count_like_pg_dump()
+    {
+        var objects = new[] { Obj("Select(\"s\".mood[], text[])", 8), Obj("Select(text)", 8), Obj("Select()", 8), Obj("Select(integer, integer)", 8), Obj("Sel(a, b, c)", 8) };
+        Assert.Equal("Sel(a, b, c),Select(),Select(text),Select(\"s\".mood[], text[]),Select(integer, integer)", Order(objects));
+    }
 }
