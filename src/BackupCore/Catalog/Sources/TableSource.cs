@@ -194,6 +194,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 Id = CatalogClassIds.Constraint(c.Oid),
                 Desc = "CHECK CONSTRAINT",
                 Tag = table.Name + " " + c.Name,
+                SortTag = c.Name,
                 Namespace = table.Schema,
                 Section = DumpSection.PostData,
                 Definition = $"ALTER TABLE {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Definition};\n",
