@@ -86,6 +86,19 @@ public sealed class PgDumpDifferentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Comments_on_one_object_come_in_pg_dump_order()
+    {
+        var position = _pgDump.Order.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
+        var groups = _objects.Where(o => o.Desc == "COMMENT").GroupBy(o => o.DependsOn[0]).Where(g => g.Count() > 1).ToList();
+        Assert.NotEmpty(groups);
+        foreach (var group in groups)
+        {
+            var positions = group.Select(o => position[(o.Desc, o.Namespace, o.Tag)]).ToList();
+            Assert.True(positions.SequenceEqual(positions.Order()), "comment order differs from pg_dump: " + string.Join(", ", group.Select(o => o.Tag)));
+        }
+    }
+
+    [Fact]
     public void Every_drop_statement_matches_a_pg_dump_clean_if_exists_line()
     {
         var missing = new List<string>();
