@@ -37,7 +37,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         """,
         $"""
         SELECT 'EXTENSION', e.extname, NULL, NULL, NULL, d.description,
-               'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, e.oid, false, 5, pg_catalog.pg_get_userbyid(e.extowner), 0
+               'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, e.oid, false, 5, '', 0
         FROM pg_catalog.pg_extension e
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.objoid = e.oid AND d.objsubid = 0
