@@ -42,7 +42,7 @@ public static class BackupCommand
         var reason = new Option<string?>("--reason") { Description = "Free text recorded in the manifest (e.g. the commit being deployed)." };
         var anonymizationPolicy = new Option<string?>("--anonymization-policy")
         {
-            Description = "JSON policy file for NAME.anon.gz (docs/anonymization.md). The key of distinct replacements comes from the environment variable Anonymization__Key.",
+            Description = "JSON policy file for NAME.anon.gz (docs/anonymization.md). The key of distinct replacements comes from the environment variable Backup__Anonymization__Key (the Functions app setting).",
         };
 
         var command = new Command("backup", """
@@ -69,13 +69,9 @@ public static class BackupCommand
                 result.AddError("--compression-level must be 0-9");
             }
 
-            try
+            if (!TargetName.IsValid(result.GetValue(name)))
             {
-                TargetName.Validate(result.GetValue(name) ?? "");
-            }
-            catch (BackupException ex)
-            {
-                result.AddError("--name: " + ex.Message);
+                result.AddError("--name must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
             }
         });
 
@@ -90,7 +86,7 @@ public static class BackupCommand
 
                 var anonymization = new AnonymizationOptions
                 {
-                    Key = Environment.GetEnvironmentVariable("Anonymization__Key"),
+                    Key = Environment.GetEnvironmentVariable("Backup__Anonymization__Key"),
                     PolicyFile = parse.GetValue(anonymizationPolicy),
                 };
                 var policy = anonymization.PolicyFile is { } policyFile
@@ -98,7 +94,7 @@ public static class BackupCommand
                     : AnonymizationPolicy.Empty;
                 if (string.IsNullOrEmpty(anonymization.Key))
                 {
-                    await stderr.WriteLineAsync("warning: Anonymization__Key is not set: NAME.anon.gz uses a random key, so distinct replacements differ from other runs");
+                    await stderr.WriteLineAsync("warning: Backup__Anonymization__Key is not set: NAME.anon.gz uses a random key, so distinct replacements differ from other runs");
                 }
 
                 var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions
