@@ -1,0 +1,157 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace BackupCore.Configuration;
+
+/// <summary>
+/// Checks the whole <see cref="BackupOptions"/> tree at startup; every message names the setting the way it
+/// is written in configuration (<c>Backup:Targets:0:Host is required</c>), so a bad app setting is found
+/// before the first backup is due, not at 04:00.
+/// </summary>
+public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
+{
+    private static readonly string[] ServerSideEncryptions = ["AES256", "aws:kms", "aws:kms:dsse"];
+    private static readonly string[] ChecksumModes = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
+
+    public ValidateOptionsResult Validate(string? name, BackupOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = Check(options);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Every problem of the tree, one message each, in setting order.</summary>
+    public static IReadOnlyList<string> Check(BackupOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string root = BackupOptions.SectionName;
+        var errors = new List<string>();
+        if (options.Targets.Count == 0)
+        {
+            errors.Add($"{root}:Targets is required: configure at least one target ({root}__Targets__0__Name, __Host, __Database, __Username)");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < options.Targets.Count; i++)
+        {
+            CheckTarget(options.Targets[i], $"{root}:Targets:{i.ToString(CultureInfo.InvariantCulture)}", names, errors);
+        }
+
+        if (!options.S3.Enabled && !options.LocalFolder.Enabled)
+        {
+            errors.Add($"{root}:S3:Bucket or {root}:LocalFolder:Path is required: backups need somewhere to go");
+        }
+
+        CheckS3(options.S3, $"{root}:S3", errors);
+        if (options.LocalFolder.KeepDays < 0)
+        {
+            errors.Add($"{root}:LocalFolder:KeepDays must be 0 or more");
+        }
+
+        if (options.Anonymization.PolicyFile is { Length: > 0 } policy && !File.Exists(policy))
+        {
+            errors.Add($"{root}:Anonymization:PolicyFile: file {policy} does not exist");
+        }
+
+        if (options.CompressionLevel is < 0 or > 9)
+        {
+            errors.Add($"{root}:CompressionLevel must be 0-9");
+        }
+
+        if (options.Workers is < 1 or > 32)
+        {
+            errors.Add($"{root}:Workers must be 1-32");
+        }
+
+        if (options.LockTimeoutSeconds < 1)
+        {
+            errors.Add($"{root}:LockTimeoutSeconds must be 1 or more");
+        }
+
+        if (options.ShrinkWarningFraction is < 0 or >= 1 || double.IsNaN(options.ShrinkWarningFraction))
+        {
+            errors.Add($"{root}:ShrinkWarningFraction must be at least 0 and less than 1 (0 turns the warning off)");
+        }
+
+        return errors;
+    }
+
+    private static void CheckTarget(TargetOptions target, string at, HashSet<string> names, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(target.Name))
+        {
+            errors.Add($"{at}:Name is required");
+        }
+        else if (!TargetName.IsValid(target.Name))
+        {
+            errors.Add($"{at}:Name \"{target.Name}\" must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
+        }
+        else if (!names.Add(target.Name))
+        {
+            errors.Add($"{at}:Name \"{target.Name}\" is used by another target");
+        }
+
+        if (string.IsNullOrWhiteSpace(target.Host))
+        {
+            errors.Add($"{at}:Host is required");
+        }
+
+        if (target.Port is < 1 or > 65535)
+        {
+            errors.Add($"{at}:Port must be 1-65535");
+        }
+
+        if (string.IsNullOrWhiteSpace(target.Database))
+        {
+            errors.Add($"{at}:Database is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(target.Username))
+        {
+            errors.Add($"{at}:Username is required");
+        }
+
+        if (!Enum.IsDefined(target.Auth))
+        {
+            errors.Add($"{at}:Auth must be Password or EntraId");
+        }
+        else if (target.Auth == TargetAuth.EntraId && !string.IsNullOrEmpty(target.Password))
+        {
+            errors.Add($"{at}:Password must be empty when {at}:Auth is EntraId (the access token is the password)");
+        }
+
+        if (target.Auth == TargetAuth.EntraId && target.SslMode is Npgsql.SslMode.Disable or Npgsql.SslMode.Allow or Npgsql.SslMode.Prefer)
+        {
+            errors.Add($"{at}:SslMode must be Require, VerifyCA or VerifyFull when {at}:Auth is EntraId (a token is never sent in clear text)");
+        }
+    }
+
+    private static void CheckS3(S3Options s3, string at, List<string> errors)
+    {
+        if (s3.ServiceUrl is { Length: > 0 } url
+            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"{at}:ServiceUrl \"{url}\" must be an absolute http(s) URL");
+        }
+
+        if (s3.ServerSideEncryption is { Length: > 0 } sse && !ServerSideEncryptions.Contains(sse, StringComparer.Ordinal))
+        {
+            errors.Add($"{at}:ServerSideEncryption \"{sse}\" must be one of {string.Join(", ", ServerSideEncryptions)} (or empty)");
+        }
+
+        if (!string.IsNullOrEmpty(s3.KmsKeyId) && s3.ServerSideEncryption is not ("aws:kms" or "aws:kms:dsse"))
+        {
+            errors.Add($"{at}:KmsKeyId needs {at}:ServerSideEncryption aws:kms");
+        }
+
+        if (s3.ChecksumMode is { Length: > 0 } checksum && !ChecksumModes.Contains(checksum, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"{at}:ChecksumMode \"{checksum}\" must be one of {string.Join(", ", ChecksumModes)} (or empty)");
+        }
+
+        if (s3.Enabled && string.IsNullOrWhiteSpace(s3.Region) && string.IsNullOrWhiteSpace(s3.ServiceUrl))
+        {
+            errors.Add($"{at}:Region is required (or {at}:ServiceUrl for an S3-compatible server)");
+        }
+    }
+}
