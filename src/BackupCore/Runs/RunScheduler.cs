@@ -140,15 +140,22 @@ public sealed class RunScheduler
         return run with { Targets = targets };
     }
 
+    /// <summary>The names of the configured targets, in configuration order.</summary>
+    public IReadOnlyList<string> ConfiguredTargets => _options.Targets.Select(t => t.Name!).ToList();
+
+    /// <summary>The requested names that are not configured targets (empty when all are).</summary>
+    public IReadOnlyList<string> UnknownTargets(IEnumerable<string>? targets) =>
+        targets is null ? [] : targets.Where(t => !ConfiguredTargets.Contains(t, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+
     private List<string> Resolve(IReadOnlyCollection<string>? targets)
     {
-        var configured = _options.Targets.Select(t => t.Name!).ToList();
+        var configured = ConfiguredTargets.ToList();
         if (targets is null || targets.Count == 0)
         {
             return configured;
         }
 
-        var unknown = targets.Where(t => !configured.Contains(t, StringComparer.Ordinal)).ToList();
+        var unknown = UnknownTargets(targets);
         if (unknown.Count > 0)
         {
             throw new BackupException(
