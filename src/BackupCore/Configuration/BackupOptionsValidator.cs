@@ -120,11 +120,16 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             errors.Add($"{at}:Password must be empty when {at}:Auth is EntraId (the access token is the password)");
         }
 
-        if (target.Auth == TargetAuth.EntraId && target.SslMode is Npgsql.SslMode.Disable or Npgsql.SslMode.Allow or Npgsql.SslMode.Prefer)
+        if (target.Auth == TargetAuth.EntraId && target.SslMode is Npgsql.SslMode.Disable or Npgsql.SslMode.Allow or Npgsql.SslMode.Prefer
+            && !IsLoopback(target.Host))
         {
             errors.Add($"{at}:SslMode must be Require, VerifyCA or VerifyFull when {at}:Auth is EntraId (a token is never sent in clear text)");
         }
     }
+
+    // A token sent to this machine's own server never crosses a network (local tests and the demo run without TLS).
+    private static bool IsLoopback(string? host) =>
+        host is "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 
     private static void CheckS3(S3Options s3, string at, List<string> errors)
     {

@@ -55,8 +55,11 @@ public sealed class RunExecutor
     /// <summary>Attempts before a target is marked failed; equals the queue's <c>maxDequeueCount</c> in host.json.</summary>
     public int MaxAttempts { get; init; } = 3;
 
-    /// <summary>How long to wait for another dump of the same target to finish before this attempt fails.</summary>
-    public TimeSpan LockWait { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long to wait for another dump of the same target to finish before this attempt fails
+    /// (<c>Backup:LockTimeoutSeconds</c>, the same patience as for each table's lock).
+    /// </summary>
+    public TimeSpan LockWait => TimeSpan.FromSeconds(_options.LockTimeoutSeconds);
 
     /// <summary>Backs up <paramref name="message"/>'s target; <paramref name="attempt"/> is the queue's dequeue count (1 first).</summary>
     public async Task<TargetRun?> ExecuteAsync(RunMessage message, int attempt, CancellationToken cancellationToken)

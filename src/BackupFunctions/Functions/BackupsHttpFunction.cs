@@ -52,7 +52,9 @@ public sealed class BackupsHttpFunction
         BackupRequest? body;
         try
         {
-            body = request.ContentLength is 0 ? null : await JsonSerializer.DeserializeAsync<BackupRequest>(request.Body, RunReport.JsonOptions, cancellationToken);
+            using var reader = new StreamReader(request.Body);
+            var text = await reader.ReadToEndAsync(cancellationToken);
+            body = string.IsNullOrWhiteSpace(text) ? null : JsonSerializer.Deserialize<BackupRequest>(text, RunReport.JsonOptions);
         }
         catch (JsonException ex)
         {
