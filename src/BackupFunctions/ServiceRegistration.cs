@@ -46,7 +46,7 @@ public static class ServiceRegistration
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddOptions<BackupOptions>().BindConfiguration(BackupOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>();
+        services.AddSingleton<IValidateOptions<BackupOptions>>(new BackupOptionsValidator(configuration));
         services.AddOptions<HostSettings>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HostSettings>, HostSettingsValidator>();
 

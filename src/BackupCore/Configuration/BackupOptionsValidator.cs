@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace BackupCore.Configuration;
@@ -13,10 +14,43 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
     private static readonly string[] ServerSideEncryptions = ["AES256", "aws:kms", "aws:kms:dsse"];
     private static readonly string[] ChecksumModes = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
 
+    private readonly IConfiguration? _configuration;
+
+    /// <param name="configuration">
+    /// The configuration the options were bound from: the binder silently drops a list element with a value it
+    /// cannot convert (a target with <c>Port=abc</c> or an unknown <c>SslMode</c> would vanish), so each
+    /// target section is bound again here to name the bad value.
+    /// </param>
+    public BackupOptionsValidator(IConfiguration? configuration = null)
+    {
+        _configuration = configuration;
+    }
+
     public ValidateOptionsResult Validate(string? name, BackupOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = Check(options);
+        var errors = new List<string>();
+        if (_configuration is not null)
+        {
+            foreach (var section in _configuration.GetSection(BackupOptions.SectionName + ":Targets").GetChildren())
+            {
+                try
+                {
+                    section.Get<TargetOptions>();
+                }
+                catch (InvalidOperationException ex)
+                {
+                    // "Failed to convert configuration value 'x' at 'Backup:Targets:0:SslMode' to type ..."
+                    errors.Add(ex.Message);
+                }
+            }
+        }
+
+        if (errors.Count == 0)
+        {
+            errors.AddRange(Check(options));
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

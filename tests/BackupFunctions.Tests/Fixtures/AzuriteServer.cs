@@ -18,7 +18,7 @@ public sealed class AzuriteServer : IAsyncLifetime
 
     // The well-known development account key of the emulator (public, documented, not a secret).
     private const string DevAccount = "devstoreaccount1";
-    private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFr4mf9gR0pM/uEHg==";
+    private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private Process? _process;
     private string _dataDir = "";

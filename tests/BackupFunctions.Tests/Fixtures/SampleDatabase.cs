@@ -15,7 +15,7 @@ public static class SampleDatabase
             CREATE TABLE staging.users (id integer PRIMARY KEY, email text NOT NULL UNIQUE, name text);
             INSERT INTO prod.users SELECT g, 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, 50) g;
             INSERT INTO staging.users SELECT g, 'tester' || g || '@example.org', 'Tester ' || g FROM generate_series(1, 20) g;
-            CREATE TABLE prod.events (id bigint PRIMARY KEY, user_id integer REFERENCES prod.users(id), payload text);
+            CREATE TABLE prod.events (id bigint PRIMARY KEY, user_id integer NOT NULL, payload text);
             """;
         if (extraRows > 0)
         {
