@@ -1,30 +1,28 @@
-using BackupCore;
 using BackupCore.Configuration;
 using BackupCore.Runs;
 using BackupCore.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace BackupFunctions;
 
 /// <summary>The stores of the configuration: the S3 bucket and/or the local folder, in that order.</summary>
 public static class BackupStoreFactory
 {
-    public static BackupStoreSet Create(BackupOptions options)
+    public static BackupStoreSet Create(BackupOptions options, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggers);
         var stores = new List<IBackupStore>();
         if (options.S3.Enabled)
         {
-            stores.Add(CreateS3(options.S3));
+            stores.Add(new S3Store(options.S3.ToStoreOptions(), loggers.CreateLogger<S3Store>(), time));
         }
 
-        if (options.LocalFolder.Enabled)
+        if (options.LocalFolderEnabled)
         {
-            stores.Add(new LocalFolderStore(options.LocalFolder.Path!));
+            stores.Add(new LocalFolderStore(options.LocalFolder, loggers.CreateLogger<LocalFolderStore>(), time));
         }
 
         return new BackupStoreSet(stores);
     }
-
-    private static IBackupStore CreateS3(S3Options s3) =>
-        throw new BackupException($"Backup:S3:Bucket {s3.Bucket}: the S3 store is not available in this build", "use Backup:LocalFolder:Path");
 }

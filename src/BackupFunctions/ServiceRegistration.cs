@@ -57,7 +57,10 @@ public static class ServiceRegistration
         }));
         services.TryAddSingleton<IAccessTokenSource>(sp => new EntraIdTokenSource(sp.GetRequiredService<TokenCredential>()));
         services.TryAddSingleton(sp => new TargetDataSources(sp.GetRequiredService<IOptions<BackupOptions>>(), sp.GetRequiredService<IAccessTokenSource>()));
-        services.TryAddSingleton(sp => BackupStoreFactory.Create(sp.GetRequiredService<IOptions<BackupOptions>>().Value));
+        services.TryAddSingleton(sp => BackupStoreFactory.Create(
+            sp.GetRequiredService<IOptions<BackupOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new ArtifactSinkFactory(new ArtifactWriterOptions
         {
             CompressionLevel = sp.GetRequiredService<IOptions<BackupOptions>>().Value.CompressionLevel,

@@ -267,6 +267,8 @@ public sealed class BackupRunTests(PostgresServer pg, AzuriteServer azurite) : I
             Assert.Equal(RunState.Queued, waiting.State);
             Assert.Contains("another backup of this target is running", waiting.Error, StringComparison.Ordinal);
             Assert.False(Directory.Exists(app.BackupDir) && Directory.EnumerateFileSystemEntries(app.BackupDir).Any(), "a dump started while the target was locked");
+            await using var unlock = new Npgsql.NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('infinite-backup:lk-prod'))", other);
+            Assert.True((bool)(await unlock.ExecuteScalarAsync())!);
         }
 
         await pump.DrainAsync();

@@ -77,7 +77,7 @@ public sealed class EntraIdTests(PostgresServer pg) : IAsyncLifetime
         await using var dataSource = TargetDataSourceFactory.Create(Target(), new EntraIdTokenSource(new CountingCredential()));
         var dir = Path.Combine(Path.GetTempPath(), "ib-entra-" + Guid.NewGuid().ToString("N")[..6]);
         var ex = await Assert.ThrowsAsync<BackupException>(() => job.RunAsync(
-            new BackupCore.Running.BackupJob { TargetName = "entra-prod", DataSource = dataSource, Stores = [new BackupCore.Storage.LocalFolderStore(dir)] },
+            new BackupCore.Running.BackupJob { TargetName = "entra-prod", DataSource = dataSource, Stores = [new BackupCore.Storage.LocalFolderStore(new BackupCore.Storage.LocalFolderOptions { Path = dir })] },
             CancellationToken.None));
         Assert.Contains($"authentication failed for role \"{Role}\"", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("token-1", ex.ToString(), StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class EntraIdTests(PostgresServer pg) : IAsyncLifetime
                 TargetName = "entra-prod",
                 DataSource = dataSource,
                 Scope = new BackupCore.Catalog.CatalogScope(["prod"], TimeSpan.FromSeconds(10)),
-                Stores = [new BackupCore.Storage.LocalFolderStore(dir)],
+                Stores = [new BackupCore.Storage.LocalFolderStore(new BackupCore.Storage.LocalFolderOptions { Path = dir })],
             },
             CancellationToken.None);
         Assert.True(credential.Calls >= 1);

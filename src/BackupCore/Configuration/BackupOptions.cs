@@ -1,3 +1,5 @@
+using BackupCore.Storage;
+
 namespace BackupCore.Configuration;
 
 /// <summary>
@@ -15,8 +17,10 @@ public sealed class BackupOptions
     /// <summary>The S3 bucket the artifacts go to; off when <see cref="S3Options.Bucket"/> is empty.</summary>
     public S3Options S3 { get; init; } = new();
 
-    /// <summary>A local folder the artifacts go to; off when <see cref="LocalFolderOptions.Path"/> is empty.</summary>
+    /// <summary>A local folder the artifacts go to (the folder store's own options); off when its Path is empty.</summary>
     public LocalFolderOptions LocalFolder { get; init; } = new();
+
+    public bool LocalFolderEnabled => !string.IsNullOrWhiteSpace(LocalFolder.Path);
 
     public AnonymizationOptions Anonymization { get; init; } = new();
 

@@ -11,8 +11,7 @@ namespace BackupCore.Configuration;
 /// </summary>
 public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
 {
-    private static readonly string[] ServerSideEncryptions = ["AES256", "aws:kms", "aws:kms:dsse"];
-    private static readonly string[] ChecksumModes = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"];
+    private static readonly string[] ServerSideEncryptions = ["AES256", "aws:kms", "none", ""];
 
     private readonly IConfiguration? _configuration;
 
@@ -71,15 +70,15 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             CheckTarget(options.Targets[i], $"{root}:Targets:{i.ToString(CultureInfo.InvariantCulture)}", names, errors);
         }
 
-        if (!options.S3.Enabled && !options.LocalFolder.Enabled)
+        if (!options.S3.Enabled && !options.LocalFolderEnabled)
         {
             errors.Add($"{root}:S3:Bucket or {root}:LocalFolder:Path is required: backups need somewhere to go");
         }
 
         CheckS3(options.S3, $"{root}:S3", errors);
-        if (options.LocalFolder.KeepDays < 0)
+        if (options.LocalFolder.KeepDays < 1)
         {
-            errors.Add($"{root}:LocalFolder:KeepDays must be 0 or more");
+            errors.Add($"{root}:LocalFolder:KeepDays must be 1 or more (days of backups kept in the folder)");
         }
 
         if (options.Anonymization.PolicyFile is { Length: > 0 } policy && !File.Exists(policy))
@@ -116,7 +115,7 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
         {
             errors.Add($"{at}:Name is required");
         }
-        else if (!TargetName.IsValid(target.Name))
+        else if (!IsUsableName(target.Name))
         {
             errors.Add($"{at}:Name \"{target.Name}\" must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
         }
@@ -161,6 +160,10 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
         }
     }
 
+    // The name becomes file names, S3 keys and Table storage row keys (which refuse '#', '?', '/', '\\').
+    private static bool IsUsableName(string name) =>
+        name.Length <= 100 && !name.StartsWith('.') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
     // A token sent to this machine's own server never crosses a network (local tests and the demo run without TLS).
     private static bool IsLoopback(string? host) =>
         host is "localhost" || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
@@ -173,24 +176,25 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             errors.Add($"{at}:ServiceUrl \"{url}\" must be an absolute http(s) URL");
         }
 
-        if (s3.ServerSideEncryption is { Length: > 0 } sse && !ServerSideEncryptions.Contains(sse, StringComparer.Ordinal))
+        if (!ServerSideEncryptions.Contains(s3.ServerSideEncryption.Trim(), StringComparer.OrdinalIgnoreCase))
         {
-            errors.Add($"{at}:ServerSideEncryption \"{sse}\" must be one of {string.Join(", ", ServerSideEncryptions)} (or empty)");
+            errors.Add($"{at}:ServerSideEncryption \"{s3.ServerSideEncryption}\" must be one of {string.Join(", ", ServerSideEncryptions)}");
         }
-
-        if (!string.IsNullOrEmpty(s3.KmsKeyId) && s3.ServerSideEncryption is not ("aws:kms" or "aws:kms:dsse"))
+        else if (!string.IsNullOrEmpty(s3.KmsKeyId) && !s3.ServerSideEncryption.Trim().Equals("aws:kms", StringComparison.OrdinalIgnoreCase))
         {
             errors.Add($"{at}:KmsKeyId needs {at}:ServerSideEncryption aws:kms");
         }
-
-        if (s3.ChecksumMode is { Length: > 0 } checksum && !ChecksumModes.Contains(checksum, StringComparer.OrdinalIgnoreCase))
+        else if (s3.Enabled && errors.Count == 0)
         {
-            errors.Add($"{at}:ChecksumMode \"{checksum}\" must be one of {string.Join(", ", ChecksumModes)} (or empty)");
-        }
-
-        if (s3.Enabled && string.IsNullOrWhiteSpace(s3.Region) && string.IsNullOrWhiteSpace(s3.ServiceUrl))
-        {
-            errors.Add($"{at}:Region is required (or {at}:ServiceUrl for an S3-compatible server)");
+            // The store's own checks (bucket name shape, prefix); its message names the setting it means.
+            try
+            {
+                s3.ToStoreOptions().Validate();
+            }
+            catch (BackupException ex)
+            {
+                errors.Add($"{at}: {ex.Message}");
+            }
         }
     }
 }

@@ -39,14 +39,15 @@ public sealed class PostgresTargetLock : ITargetLock
                     }
                 }
 
-                if (DateTimeOffset.UtcNow + _pollInterval > deadline)
+                var remaining = deadline - DateTimeOffset.UtcNow;
+                if (remaining <= TimeSpan.Zero)
                 {
                     throw new BackupException(
                         $"target {target}: another backup of this target is running (advisory lock '{KeyPrefix}{target}' is held)",
                         "runs of one target never overlap; retry when it has finished");
                 }
 
-                await Task.Delay(_pollInterval, cancellationToken);
+                await Task.Delay(remaining < _pollInterval ? remaining : _pollInterval, cancellationToken);
             }
         }
         catch

@@ -97,7 +97,7 @@ public sealed class BackupsHttpFunction
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var run = TargetName.IsValid(runId) ? await _scheduler.GetAsync(runId, cancellationToken) : null;
+        var run = IsRunId(runId) ? await _scheduler.GetAsync(runId, cancellationToken) : null;
         return run is null
             ? Problem(StatusCodes.Status404NotFound, $"run {runId} not found")
             : Json(StatusCodes.Status200OK, RunReport.From(run, location: LocationOf(request, null)));
@@ -138,6 +138,10 @@ public sealed class BackupsHttpFunction
 
         return run;
     }
+
+    // Run ids are BackupJob.NewRunId's "yyyyMMddTHHmmssZ-xxxxxx"; anything else cannot be a key of the run table.
+    private static bool IsRunId(string runId) =>
+        runId.Length is > 0 and <= 64 && runId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
 
     private static string LocationOf(HttpRequest request, string? runId)
     {
