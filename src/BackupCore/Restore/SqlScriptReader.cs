@@ -306,6 +306,12 @@ public sealed class SqlScriptReader
         }
 
         EndWord();
+        if (_started && SawDumpHeader)
+        {
+            // psql would send the rest as a statement; a dump never ends inside one.
+            throw new BackupException($"script line {_startLine}: the input ends inside a statement (no semicolon)", "the file is truncated; fetch it again and check its SHA-256");
+        }
+
         return _started ? Complete(ScriptStatementKind.Sql) : null;
     }
 
