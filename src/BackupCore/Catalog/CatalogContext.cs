@@ -28,5 +28,14 @@ internal sealed class CatalogContext
 
     public SqlQuoting Quoting { get; }
 
+    /// <summary>A fresh <c>oid[]</c> parameter holding <see cref="SchemaOids"/>: <c>WHERE x.relnamespace = ANY($1)</c>.</summary>
+    public NpgsqlParameter SchemaOidsParameter() => new() { Value = SchemaOids.ToArray(), DataTypeName = "oid[]" };
+
     public int ServerVersionNumber { get; }
+
+    /// <summary>
+    /// True when the whole database is dumped (no schema list). Then every extension is dumped; with a
+    /// schema list only the extensions the dumped objects use are (see <see cref="CatalogObject.OnlyIfReferenced"/>).
+    /// </summary>
+    public bool AllSchemas { get; init; } = true;
 }

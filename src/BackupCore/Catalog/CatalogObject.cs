@@ -37,6 +37,23 @@ internal sealed record CatalogObject
     /// <summary>Dependencies beyond pg_depend's (e.g. a COMMENT on its object, TABLE DATA on its TABLE).</summary>
     public IReadOnlyList<CatalogObjectId> DependsOn { get; init; } = [];
 
+    /// <summary>
+    /// Dump this object only when a dumped object depends on it (pg_depend, through extension members):
+    /// extensions when only some schemas are dumped, so <c>uuid_generate_v4()</c> defaults still restore.
+    /// </summary>
+    public bool OnlyIfReferenced { get; init; }
+
+    /// <summary>
+    /// Parts of <see cref="Definition"/> (a column default, a CHECK constraint, ...) that may be dumped as
+    /// entries of their own when the object is on a dependency loop, as pg_dump's repairDependencyLoop
+    /// does. The reader then replaces this object with <see cref="Without"/> of the detached sub-objects
+    /// and adds the parts' entries.
+    /// </summary>
+    public IReadOnlyList<DetachablePart> DetachableParts { get; init; } = [];
+
+    /// <summary>This object re-rendered without the given detachable sub-objects; required when <see cref="DetachableParts"/> is not empty.</summary>
+    public Func<IReadOnlySet<CatalogObjectId>, CatalogObject>? Without { get; init; }
+
     /// <summary>Tie-break between objects with no dependency between them, like pg_dump_sort.c's type priorities.</summary>
     public required int Priority { get; init; }
 

@@ -1,0 +1,31 @@
+namespace BackupCore.Catalog;
+
+/// <summary>
+/// OIDs of the system catalogs that pg_depend names in <c>classid</c>/<c>refclassid</c>.
+/// These are fixed in every PostgreSQL release (src/include/catalog/pg_*.h, "CATALOG(pg_x,NNNN,...)").
+/// </summary>
+internal static class CatalogClassIds
+{
+    public const uint PgClass = 1259;
+    public const uint PgType = 1247;
+    public const uint PgProc = 1255;
+    public const uint PgNamespace = 2615;
+    public const uint PgConstraint = 2606;
+    public const uint PgAttrdef = 2604;
+    public const uint PgRewrite = 2618;
+    public const uint PgTrigger = 2620;
+    public const uint PgExtension = 3079;
+    public const uint PgPolicy = 3256;
+    public const uint PgCollation = 3456;
+    public const uint PgOperator = 2617;
+    public const uint PgOpclass = 2616;
+    public const uint PgOpfamily = 2753;
+
+    public static CatalogObjectId Class(uint oid) => new(PgClass, oid);
+
+    public static CatalogObjectId Type(uint oid) => new(PgType, oid);
+
+    public static CatalogObjectId Namespace(uint oid) => new(PgNamespace, oid);
+
+    public static CatalogObjectId Constraint(uint oid) => new(PgConstraint, oid);
+}

@@ -1,0 +1,19 @@
+using BackupCore.Catalog.Sources;
+
+namespace BackupCore.Catalog;
+
+/// <summary>Every source of catalog objects, in one place: add a new object kind here.</summary>
+internal static class CatalogSources
+{
+    public static IReadOnlyList<ICatalogObjectSource> All { get; } =
+    [
+        new SchemaSource(),
+        new ExtensionSource(),
+        new TypeSource(),
+        new DomainSource(),
+        new SequenceSource(),
+        new TableSource(),
+        new ConstraintSource(),
+        new IndexSource(),
+    ];
+}

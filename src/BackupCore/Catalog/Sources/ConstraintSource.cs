@@ -1,0 +1,79 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using BackupCore.Plan;
+
+namespace BackupCore.Catalog.Sources;
+
+/// <summary>
+/// Primary key, unique and exclusion constraints (desc "CONSTRAINT") and foreign keys ("FK CONSTRAINT"),
+/// post-data, from pg_get_constraintdef (pg_dump.c dumpConstraint). CLUSTER ON and REPLICA IDENTITY USING
+/// INDEX ride along in the constraint's entry as pg_dump does. A partition's constraint that belongs to its
+/// parent's (conparentid set) has no drop of its own: it goes when the parent's is dropped, and dropping it
+/// alone fails, which is what breaks a second restore of pg_dump's own output. Foreign keys cloned onto
+/// partitions are not dumped at all; they come back with the parent's.
+/// </summary>
+internal sealed class ConstraintSource : ICatalogObjectSource
+{
+    private static readonly string Query = $"""
+        SELECT k.oid, k.contype, k.conname, pg_catalog.pg_get_constraintdef(k.oid), k.conparentid <> 0,
+               n.nspname, c.relname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner),
+               COALESCE(i.indisclustered, false), COALESCE(i.indisreplident, false),
+               CASE WHEN ic.reltablespace = 0 OR ic.oid IS NULL THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END
+          FROM pg_catalog.pg_constraint k
+          JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = k.conindid AND k.contype IN ('p', 'u', 'x')
+          LEFT JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+         WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1)
+           AND (k.contype IN ('p', 'u', 'x') OR (k.contype = 'f' AND k.conparentid = 0))
+           AND {CatalogQuery.NotExtensionMember("pg_class", "c.oid")}
+         ORDER BY n.nspname, c.relname, k.conname
+        """;
+
+    public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var q = context.Quoting;
+        var rows = await CatalogQuery.ListAsync(
+            context,
+            Query,
+            r => (Oid: r.GetFieldValue<uint>(0), Type: r.GetChar(1), Name: r.GetString(2), Def: r.GetString(3), HasParent: r.GetBoolean(4),
+                Schema: r.GetString(5), Table: r.GetString(6), Kind: r.GetChar(7), Owner: r.GetString(8),
+                Clustered: r.GetBoolean(9), ReplicaIdentity: r.GetBoolean(10), Tablespace: r.GetString(11)),
+            cancellationToken).ConfigureAwait(false);
+
+        foreach (var k in rows)
+        {
+            var table = q.Qualified(k.Schema, k.Table);
+            var constraint = q.Ident(k.Name);
+            var foreign = k.Type == 'f';
+
+            // ONLY cannot be used to add (or drop) a foreign key on a partitioned table (tablecmds.c).
+            var only = foreign && k.Kind == 'p' ? "" : "ONLY ";
+            var sb = new StringBuilder($"ALTER TABLE {only}{table}\n    ADD CONSTRAINT {constraint} {k.Def};\n");
+            if (k.Clustered)
+            {
+                sb.Append($"ALTER TABLE {table} CLUSTER ON {constraint};\n");
+            }
+
+            if (k.ReplicaIdentity)
+            {
+                sb.Append($"ALTER TABLE ONLY {table} REPLICA IDENTITY USING INDEX {constraint};\n");
+            }
+
+            yield return new CatalogObject
+            {
+                Id = CatalogClassIds.Constraint(k.Oid),
+                Desc = foreign ? "FK CONSTRAINT" : "CONSTRAINT",
+                Tag = k.Table + " " + k.Name,
+                Namespace = k.Schema,
+                Section = DumpSection.PostData,
+                Definition = sb.ToString(),
+                DropStatement = k.HasParent ? null : $"ALTER TABLE {(k.Kind == 'p' ? "" : "ONLY ")}{table} DROP CONSTRAINT {constraint};\n",
+                Owner = k.Owner,
+                Tablespace = foreign ? null : k.Tablespace,
+                Priority = foreign ? ObjectPriority.ForeignKey : ObjectPriority.Constraint,
+            };
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using BackupCore.Plan;
+
+namespace BackupCore.Catalog.Sources;
+
+/// <summary>
+/// DOMAIN entries (pg_dump.c dumpDomain): base type, COLLATE when it differs from the base type's,
+/// NOT NULL, DEFAULT, then the validated CHECK constraints on "\n\t" lines. NOT VALID checks become
+/// post-data "CHECK CONSTRAINT" entries (<c>ALTER DOMAIN ... ADD CONSTRAINT ... NOT VALID</c>), since
+/// restoring them inline would validate existing rows.
+/// </summary>
+internal sealed class DomainSource : ICatalogObjectSource
+{
+    private static readonly string DomainsQuery = $"""
+        SELECT t.oid, n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+               COALESCE(pg_catalog.pg_get_expr(t.typdefaultbin, 0), t.typdefault),
+               cn.nspname, co.collname, pg_catalog.pg_get_userbyid(t.typowner)
+          FROM pg_catalog.pg_type t
+          JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+          JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype
+          LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation AND t.typcollation <> b.typcollation
+          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+         WHERE t.typnamespace = ANY($1) AND t.typtype = 'd'
+           AND {CatalogQuery.NotExtensionMember("pg_type", "t.oid")}
+         ORDER BY n.nspname, t.typname
+        """;
+
+    private const string ChecksQuery = """
+        SELECT c.contypid, c.oid, c.conname, pg_catalog.pg_get_constraintdef(c.oid), c.convalidated
+          FROM pg_catalog.pg_constraint c
+          JOIN pg_catalog.pg_type t ON t.oid = c.contypid
+         WHERE t.typnamespace = ANY($1) AND c.contype = 'c'
+         ORDER BY c.contypid, c.conname
+        """;
+
+    public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var q = context.Quoting;
+        var domains = await CatalogQuery.ListAsync(
+            context,
+            DomainsQuery,
+            r => (Oid: r.GetFieldValue<uint>(0), Schema: r.GetString(1), Name: r.GetString(2), Base: r.GetString(3), NotNull: r.GetBoolean(4),
+                Default: r.NullableString(5), CollSchema: r.NullableString(6), Collation: r.NullableString(7), Owner: r.GetString(8)),
+            cancellationToken).ConfigureAwait(false);
+        if (domains.Count == 0)
+        {
+            yield break;
+        }
+
+        var checks = (await CatalogQuery.ListAsync(
+                context,
+                ChecksQuery,
+                r => (Domain: r.GetFieldValue<uint>(0), Oid: r.GetFieldValue<uint>(1), Name: r.GetString(2), Def: r.GetString(3), Valid: r.GetBoolean(4)),
+                cancellationToken).ConfigureAwait(false))
+            .ToLookup(c => c.Domain);
+
+        foreach (var d in domains)
+        {
+            var name = q.Qualified(d.Schema, d.Name);
+            var sb = new StringBuilder("CREATE DOMAIN ").Append(name).Append(" AS ").Append(d.Base);
+            if (d.Collation is not null)
+            {
+                sb.Append(" COLLATE ").Append(q.Qualified(d.CollSchema, d.Collation));
+            }
+
+            if (d.NotNull)
+            {
+                sb.Append(" NOT NULL");
+            }
+
+            if (d.Default is not null)
+            {
+                sb.Append(" DEFAULT ").Append(d.Default);
+            }
+
+            foreach (var c in checks[d.Oid].Where(c => c.Valid))
+            {
+                sb.Append("\n\tCONSTRAINT ").Append(q.Ident(c.Name)).Append(' ').Append(c.Def);
+            }
+
+            sb.Append(";\n");
+            yield return new CatalogObject
+            {
+                Id = CatalogClassIds.Type(d.Oid),
+                Desc = "DOMAIN",
+                Tag = d.Name,
+                Namespace = d.Schema,
+                Section = DumpSection.PreData,
+                Definition = sb.ToString(),
+                DropStatement = $"DROP DOMAIN {name};\n",
+                Owner = d.Owner,
+                Priority = ObjectPriority.Type,
+            };
+
+            foreach (var c in checks[d.Oid].Where(c => !c.Valid))
+            {
+                yield return new CatalogObject
+                {
+                    Id = CatalogClassIds.Constraint(c.Oid),
+                    Desc = "CHECK CONSTRAINT",
+                    Tag = d.Name + " " + c.Name,
+                    Namespace = d.Schema,
+                    Section = DumpSection.PostData,
+                    Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Def};\n",
+                    DropStatement = $"ALTER DOMAIN {name} DROP CONSTRAINT {q.Ident(c.Name)};\n",
+                    Owner = d.Owner,
+                    Priority = ObjectPriority.Constraint,
+                };
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System.Runtime.CompilerServices;
+using BackupCore.Plan;
+using Npgsql;
+
+namespace BackupCore.Catalog.Sources;
+
+/// <summary>
+/// MATERIALIZED VIEW entries (pre-data, always created <c>WITH NO DATA</c>) and, for populated ones, a
+/// MATERIALIZED VIEW DATA entry <c>REFRESH MATERIALIZED VIEW s.mv;</c> in post-data, as pg_dump does
+/// (dumpTableSchema, refreshMatViewData). A refresh depends on the refreshes of the materialized views it reads,
+/// also through plain views (pg_dump.c buildMatViewRefreshDependencies).
+/// </summary>
+internal sealed class MaterializedViewSource : ICatalogObjectSource
+{
+    /// <summary>pg_dump_sort.c: DO_TABLE.</summary>
+    public const int Priority = 20;
+
+    /// <summary>pg_dump_sort.c: DO_REFRESH_MATVIEW, the last of all.</summary>
+    public const int RefreshPriority = 44;
+
+    /// <summary>
+    /// Class id used for MATERIALIZED VIEW DATA identities: pg_dump writes tableoid 0 and the matview's OID for them,
+    /// and no pg_depend row can point at class 0, so (0, matview oid) never collides with a catalog object.
+    /// </summary>
+    public const uint RefreshClassId = 0;
+
+    private const string Query = """
+        SELECT c.oid,
+               n.nspname,
+               c.relname,
+               pg_catalog.pg_get_viewdef(c.oid) AS viewdef,
+               c.reloptions,
+               tc.reloptions AS toast_reloptions,
+               c.relispopulated,
+               COALESCE(ts.spcname, '') AS tablespace,
+               am.amname,
+               pg_catalog.pg_get_userbyid(c.relowner) AS owner
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
+        LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = c.reltablespace
+        LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
+        WHERE c.relkind = 'm'
+          AND c.relnamespace = ANY (@schemas)
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY n.nspname, c.relname
+        """;
+
+    // Which views and materialized views each view or materialized view reads directly (any schema).
+    private const string ReadsQuery = """
+        SELECT DISTINCT r.ev_class, d.refobjid, rc.relkind::pg_catalog.text
+        FROM pg_catalog.pg_rewrite r
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+        JOIN pg_catalog.pg_class rc ON rc.oid = d.refobjid
+        WHERE r.rulename = '_RETURN'
+          AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+          AND d.refobjid <> r.ev_class
+          AND rc.relkind IN ('v', 'm')
+        """;
+
+    public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var rows = new List<Row>();
+        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new Row(
+                    reader.GetFieldValue<uint>(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.IsDBNull(4) ? [] : reader.GetFieldValue<string[]>(4),
+                    reader.IsDBNull(5) ? [] : reader.GetFieldValue<string[]>(5),
+                    reader.GetBoolean(6),
+                    reader.GetString(7),
+                    reader.IsDBNull(8) ? null : reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetString(9)));
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            yield break;
+        }
+
+        var dependencies = await ViewDefinition.ReadDependenciesAsync(context, 'm', cancellationToken).ConfigureAwait(false);
+        var reads = await ReadRelationGraphAsync(context, cancellationToken).ConfigureAwait(false);
+        var populated = rows.Where(r => r.Populated).Select(r => r.Oid).ToHashSet();
+        var q = context.Quoting;
+        foreach (var r in rows)
+        {
+            var name = q.Qualified(r.Schema, r.Name);
+            yield return new CatalogObject
+            {
+                Id = new CatalogObjectId(ViewDefinition.PgClassClassId, r.Oid),
+                Desc = "MATERIALIZED VIEW",
+                Tag = r.Name,
+                Section = DumpSection.PreData,
+                Namespace = r.Schema,
+                Definition = "CREATE MATERIALIZED VIEW " + name + ViewDefinition.WithClause(q, r.Options, r.ToastOptions) + " AS\n"
+                    + ViewDefinition.AsClause(r.Def) + "\n  WITH NO DATA;\n",
+                DropStatement = "DROP MATERIALIZED VIEW " + name + ";\n",
+                Owner = r.Owner,
+                Tablespace = r.Tablespace,
+                TableAccessMethod = r.AccessMethod,
+                DependsOn = dependencies.TryGetValue(r.Oid, out var deps) ? deps : [],
+                Priority = Priority,
+            };
+        }
+
+        foreach (var r in rows.Where(r => r.Populated))
+        {
+            var refreshDeps = new List<CatalogObjectId> { new(ViewDefinition.PgClassClassId, r.Oid) };
+            refreshDeps.AddRange(MaterializedViewsRead(r.Oid, reads)
+                .Where(populated.Contains)
+                .Order()
+                .Select(mv => new CatalogObjectId(RefreshClassId, mv)));
+            yield return new CatalogObject
+            {
+                Id = new CatalogObjectId(RefreshClassId, r.Oid),
+                Desc = "MATERIALIZED VIEW DATA",
+                Tag = r.Name,
+                Section = DumpSection.PostData,
+                Namespace = r.Schema,
+                Definition = "REFRESH MATERIALIZED VIEW " + q.Qualified(r.Schema, r.Name) + ";\n",
+                Owner = r.Owner,
+                DependsOn = refreshDeps,
+                Priority = RefreshPriority,
+            };
+        }
+    }
+
+    private static async Task<Dictionary<uint, List<(uint Oid, bool IsMatView)>>> ReadRelationGraphAsync(CatalogContext context, CancellationToken cancellationToken)
+    {
+        var graph = new Dictionary<uint, List<(uint, bool)>>();
+        await using var cmd = new NpgsqlCommand(ReadsQuery, context.Connection);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var from = reader.GetFieldValue<uint>(0);
+            if (!graph.TryGetValue(from, out var list))
+            {
+                list = [];
+                graph.Add(from, list);
+            }
+
+            list.Add((reader.GetFieldValue<uint>(1), reader.GetString(2) == "m"));
+        }
+
+        return graph;
+    }
+
+    /// <summary>The materialized views <paramref name="matView"/> reads, directly or through plain views.</summary>
+    private static HashSet<uint> MaterializedViewsRead(uint matView, Dictionary<uint, List<(uint Oid, bool IsMatView)>> graph)
+    {
+        var found = new HashSet<uint>();
+        var seen = new HashSet<uint> { matView };
+        var pending = new Stack<uint>();
+        pending.Push(matView);
+        while (pending.Count > 0)
+        {
+            if (!graph.TryGetValue(pending.Pop(), out var edges))
+            {
+                continue;
+            }
+
+            foreach (var (oid, isMatView) in edges)
+            {
+                if (!seen.Add(oid))
+                {
+                    continue;
+                }
+
+                if (isMatView)
+                {
+                    found.Add(oid);
+                }
+                else
+                {
+                    pending.Push(oid);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private sealed record Row(
+        uint Oid,
+        string Schema,
+        string Name,
+        string Def,
+        string[] Options,
+        string[] ToastOptions,
+        bool Populated,
+        string Tablespace,
+        string? AccessMethod,
+        string? Owner);
+}

@@ -1,0 +1,60 @@
+using System.Runtime.CompilerServices;
+using BackupCore.Plan;
+using Npgsql;
+
+namespace BackupCore.Catalog.Sources;
+
+/// <summary>
+/// ROW SECURITY entries: <c>ALTER TABLE s.t ENABLE ROW LEVEL SECURITY;</c> for each table with row level security
+/// enabled (pg_dump.c dumpPolicy with no policy name). The defn has no trailing newline and no drop statement,
+/// exactly as pg_dump writes it. FORCE ROW LEVEL SECURITY is part of the TABLE entry in pg_dump, not this one.
+/// </summary>
+internal sealed class RowSecuritySource : ICatalogObjectSource
+{
+    /// <summary>pg_dump_sort.c: row security is a DO_POLICY object.</summary>
+    public const int Priority = 37;
+
+    private const string Query = """
+        SELECT c.oid, n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner) AS owner
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relrowsecurity
+          AND c.relkind IN ('r', 'p')
+          AND c.relnamespace = ANY (@schemas)
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY n.nspname, c.relname
+        """;
+
+    public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var rows = new List<(uint Oid, string Schema, string Table, string? Owner)>();
+        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetFieldValue<uint>(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
+        }
+
+        foreach (var r in rows)
+        {
+            // No Id: nothing depends on it, and pg_dump's (0, table oid) identity would collide with TABLE DATA's.
+            yield return new CatalogObject
+            {
+                Desc = "ROW SECURITY",
+                Tag = r.Table,
+                Section = DumpSection.PostData,
+                Namespace = r.Schema,
+                Definition = "ALTER TABLE " + context.Quoting.Qualified(r.Schema, r.Table) + " ENABLE ROW LEVEL SECURITY;",
+                Owner = r.Owner,
+                DependsOn = [new CatalogObjectId(ViewDefinition.PgClassClassId, r.Oid)],
+                Priority = Priority,
+            };
+        }
+    }
+}

@@ -1,0 +1,261 @@
+using System.Runtime.CompilerServices;
+using BackupCore.Plan;
+
+namespace BackupCore.Catalog.Sources;
+
+/// <summary>
+/// Tables and partitioned tables (pg_dump.c dumpTableSchema, dumpAttrDef, dumpTableAttach, dumpTableData):
+/// TABLE entries with defaults and validated CHECKs inline, DEFAULT entries for defaults that would close a
+/// dependency loop (a serial column's nextval on its own sequence, or any default the reader detaches),
+/// TABLE ATTACH for partitions (pg_dump 15 creates a partition as a plain table, then attaches it), CHECK
+/// CONSTRAINT for NOT VALID checks, and one TABLE DATA entry per table that holds rows (not partitioned parents).
+/// </summary>
+internal sealed class TableSource : ICatalogObjectSource
+{
+    private static readonly string TablesQuery = $"""
+        SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence,
+               (SELECT pg_catalog.string_agg(x.prefix || pg_catalog.split_part(x.o, '=', 1) || '=' || pg_catalog.quote_literal(pg_catalog.substr(x.o, pg_catalog.strpos(x.o, '=') + 1)), ', ' ORDER BY x.prefix, x.ord)
+                  FROM (SELECT '' AS prefix, o, ord FROM pg_catalog.unnest(c.reloptions) WITH ORDINALITY AS u(o, ord)
+                        UNION ALL
+                        SELECT 'toast.', o, ord FROM pg_catalog.pg_class tc, pg_catalog.unnest(tc.reloptions) WITH ORDINALITY AS u(o, ord) WHERE tc.oid = c.reltoastrelid) x),
+               c.relispartition,
+               CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
+               CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
+               COALESCE((SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition), 0),
+               CASE WHEN c.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = c.reltablespace) END,
+               am.amname, c.relreplident, pg_catalog.pg_get_userbyid(c.relowner)
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
+         WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1)
+           AND {CatalogQuery.NotExtensionMember("pg_class", "c.oid")}
+         ORDER BY n.nspname, c.relname
+        """;
+
+    private const string ColumnsQuery = """
+        SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attislocal,
+               a.attgenerated, a.attidentity, COALESCE(d.oid, 0), pg_catalog.pg_get_expr(d.adbin, d.adrelid),
+               EXISTS (SELECT FROM pg_catalog.pg_depend dd
+                         JOIN pg_catalog.pg_depend od ON od.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND od.objid = dd.refobjid
+                              AND od.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND od.refobjid = a.attrelid AND od.deptype = 'a'
+                        WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid
+                          AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass),
+               cn.nspname, co.collname, a.attstattarget, a.attstorage, t.typstorage,
+               (SELECT pg_catalog.string_agg(pg_catalog.split_part(o, '=', 1) || '=' || pg_catalog.quote_literal(pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)), ', ')
+                  FROM pg_catalog.unnest(a.attoptions) o)
+          FROM pg_catalog.pg_attribute a
+          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
+          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+         WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY a.attrelid, a.attnum
+        """;
+
+    private const string ChecksQuery = """
+        SELECT k.conrelid, k.oid, k.conname, pg_catalog.pg_get_constraintdef(k.oid), k.conislocal, k.convalidated
+          FROM pg_catalog.pg_constraint k
+          JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+         WHERE k.contype = 'c' AND c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1)
+         ORDER BY k.conrelid, k.conname
+        """;
+
+    private const string InheritsQuery = """
+        SELECT i.inhrelid, i.inhparent, pn.nspname, p.relname
+          FROM pg_catalog.pg_inherits i
+          JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+          JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+          JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1) AND NOT c.relispartition
+         ORDER BY i.inhrelid, i.inhseqno
+        """;
+
+    public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var q = context.Quoting;
+        var tables = await CatalogQuery.ListAsync(
+            context,
+            TablesQuery,
+            r => new TableRow(
+                r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), r.GetChar(3), r.GetChar(4), r.NullableString(5), r.GetBoolean(6),
+                r.NullableString(7), r.NullableString(8), r.GetFieldValue<uint>(9), r.NullableString(10), r.NullableString(11), r.GetChar(12), r.GetString(13)),
+            cancellationToken).ConfigureAwait(false);
+        if (tables.Count == 0)
+        {
+            yield break;
+        }
+
+        var columns = (await CatalogQuery.ListAsync(
+                context,
+                ColumnsQuery,
+                r => new ColumnRow(
+                    r.GetFieldValue<uint>(0), r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5),
+                    r.GetChar(6), r.GetChar(7), r.GetFieldValue<uint>(8), r.NullableString(9), r.GetBoolean(10),
+                    r.NullableString(11), r.NullableString(12), r.GetInt16(13), r.GetChar(14), r.GetChar(15), r.NullableString(16)),
+                cancellationToken).ConfigureAwait(false))
+            .ToLookup(c => c.TableOid);
+        var checks = (await CatalogQuery.ListAsync(
+                context,
+                ChecksQuery,
+                r => new CheckRow(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5)),
+                cancellationToken).ConfigureAwait(false))
+            .ToLookup(c => c.TableOid);
+        var inherits = (await CatalogQuery.ListAsync(
+                context,
+                InheritsQuery,
+                r => (Child: r.GetFieldValue<uint>(0), Parent: r.GetFieldValue<uint>(1), Name: q.Qualified(r.GetString(2), r.GetString(3))),
+                cancellationToken).ConfigureAwait(false))
+            .ToLookup(i => i.Child);
+        var copyColumns = await CopyColumnReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
+        var byOid = tables.ToDictionary(t => t.Oid);
+
+        foreach (var table in tables)
+        {
+            var name = q.Qualified(table.Schema, table.Name);
+            var tableId = CatalogClassIds.Class(table.Oid);
+            var cols = columns[table.Oid].ToList();
+            var parents = inherits[table.Oid].ToList();
+            var parentColumns = parents.SelectMany(p => columns[p.Parent]).ToLookup(c => c.Name, StringComparer.Ordinal);
+
+            bool PrintColumn(ColumnRow c) => c.IsLocal || table.IsPartition;
+
+            // An inherited column's default is dumped only when it differs from every parent's (pg_dump flagInhAttrs).
+            bool InheritedDefaultDiffers(ColumnRow c) =>
+                c.Default is not null && !PrintColumn(c) && c.Generated == '\0' && !parentColumns[c.Name].Any(p => p.Default == c.Default);
+            bool NeedsSetNotNull(ColumnRow c) => c.NotNull && !parentColumns[c.Name].Any(p => p.NotNull);
+
+            var inlineChecks = checks[table.Oid].Where(c => c.Validated && (c.IsLocal || table.IsPartition)).ToList();
+            var alwaysSeparate = cols.Where(c => c.Default is not null && c.Generated == '\0' && (c.DefaultUsesOwnedSequence || InheritedDefaultDiffers(c))).ToList();
+
+            CatalogObject Build(IReadOnlySet<CatalogObjectId> detached)
+            {
+                var definition = TableDefinitionWriter.Write(
+                    q,
+                    table,
+                    cols,
+                    inlineChecks.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid))).ToList(),
+                    parents.Select(p => p.Name).ToList(),
+                    PrintColumn,
+                    c => c.Generated == 's' || !(alwaysSeparate.Contains(c) || detached.Contains(new CatalogObjectId(CatalogClassIds.PgAttrdef, c.DefaultOid))),
+                    NeedsSetNotNull);
+                return new CatalogObject
+                {
+                    Id = tableId,
+                    Desc = "TABLE",
+                    Tag = table.Name,
+                    Namespace = table.Schema,
+                    Section = DumpSection.PreData,
+                    Definition = definition,
+                    DropStatement = $"DROP TABLE {name};\n",
+                    Owner = table.Owner,
+                    Tablespace = table.Tablespace ?? "",
+                    TableAccessMethod = table.AccessMethod,
+                    Priority = ObjectPriority.Table,
+                    DetachableParts = detached.Count > 0 ? [] : Detachable(),
+                    Without = Build,
+                };
+            }
+
+            List<DetachablePart> Detachable()
+            {
+                var parts = new List<DetachablePart>();
+                foreach (var c in cols.Where(c => c.Default is not null && c.Generated == '\0' && PrintColumn(c) && !alwaysSeparate.Contains(c)))
+                {
+                    parts.Add(new DetachablePart(new CatalogObjectId(CatalogClassIds.PgAttrdef, c.DefaultOid), DefaultEntry(c)));
+                }
+
+                foreach (var c in inlineChecks)
+                {
+                    parts.Add(new DetachablePart(CatalogClassIds.Constraint(c.Oid), SeparateCheck(c)));
+                }
+
+                return parts;
+            }
+
+            CatalogObject DefaultEntry(ColumnRow c) => new()
+            {
+                Id = new CatalogObjectId(CatalogClassIds.PgAttrdef, c.DefaultOid),
+                Desc = "DEFAULT",
+                Tag = table.Name + " " + c.Name,
+                Namespace = table.Schema,
+                Section = DumpSection.PreData,
+                Definition = $"ALTER TABLE ONLY {name} ALTER COLUMN {q.Ident(c.Name)} SET DEFAULT {c.Default};\n",
+                DropStatement = $"ALTER TABLE {name} ALTER COLUMN {q.Ident(c.Name)} DROP DEFAULT;\n",
+                Owner = table.Owner,
+                DependsOn = [tableId],
+                Priority = ObjectPriority.AttrDef,
+            };
+
+            CatalogObject SeparateCheck(CheckRow c) => new()
+            {
+                Id = CatalogClassIds.Constraint(c.Oid),
+                Desc = "CHECK CONSTRAINT",
+                Tag = table.Name + " " + c.Name,
+                Namespace = table.Schema,
+                Section = DumpSection.PostData,
+                Definition = $"ALTER TABLE {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Definition};\n",
+                DropStatement = $"ALTER TABLE {name} DROP CONSTRAINT {q.Ident(c.Name)};\n",
+                Owner = table.Owner,
+                DependsOn = [tableId],
+                Priority = ObjectPriority.Constraint,
+            };
+
+            yield return Build(new HashSet<CatalogObjectId>());
+
+            foreach (var c in alwaysSeparate)
+            {
+                yield return DefaultEntry(c);
+            }
+
+            foreach (var c in checks[table.Oid].Where(c => !c.Validated && (c.IsLocal || table.IsPartition)))
+            {
+                yield return SeparateCheck(c);
+            }
+
+            if (table.IsPartition && byOid.TryGetValue(table.PartitionParent, out var parent))
+            {
+                yield return new CatalogObject
+                {
+                    Desc = "TABLE ATTACH",
+                    Tag = table.Name,
+                    Namespace = table.Schema,
+                    Section = DumpSection.PreData,
+                    Definition = $"ALTER TABLE ONLY {q.Qualified(parent.Schema, parent.Name)} ATTACH PARTITION {name} {table.PartitionBound};\n",
+                    Owner = table.Owner,
+                    DependsOn = [CatalogClassIds.Class(parent.Oid), tableId],
+                    Priority = ObjectPriority.TableAttach,
+                };
+            }
+
+            if (!table.IsPartitioned)
+            {
+                yield return TableDataEntry(q, table, name, tableId, copyColumns[table.Oid].ToList());
+            }
+        }
+    }
+
+    private static CatalogObject TableDataEntry(SqlQuoting q, TableRow table, string name, CatalogObjectId tableId, List<CopyColumnRow> columns)
+    {
+        // pg_dump fmtCopyColumnList: "(a, b)", or nothing for a zero-column table ("COPY t  FROM stdin;").
+        var list = columns.Count == 0 ? "" : "(" + string.Join(", ", columns.Select(c => q.Ident(c.Column.Name))) + ")";
+        return new CatalogObject
+        {
+            Desc = "TABLE DATA",
+            Tag = table.Name,
+            Namespace = table.Schema,
+            Section = DumpSection.Data,
+            CopyStatement = $"COPY {name} {list} FROM stdin;\n",
+            Owner = table.Owner,
+            DependsOn = [tableId],
+            Priority = ObjectPriority.TableData,
+            Data = new TableDataSource(
+                table.Schema,
+                table.Name,
+                table.Oid,
+                columns.Select(c => c.Column).ToList(),
+                columns.Count == 0 ? $"COPY {name} TO STDOUT" : $"COPY {name} {list} TO STDOUT"),
+        };
+    }
+}

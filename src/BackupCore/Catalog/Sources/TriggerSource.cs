@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using BackupCore.Plan;
+using Npgsql;
+
+namespace BackupCore.Catalog.Sources;
+
+/// <summary>
+/// TRIGGER entries: pg_get_triggerdef + ";", followed by an ALTER TABLE that restores a non-default firing state
+/// (DISABLE, ENABLE REPLICA, ENABLE ALWAYS), as pg_dump.c's dumpTrigger writes them. Internal triggers (those behind
+/// foreign keys) are skipped; a trigger cloned onto a partition is dumped only when its firing state differs from its
+/// parent's, and then only as the ALTER TABLE (the clone itself comes with the partition), as pg_dump's getTriggers does.
+/// </summary>
+internal sealed class TriggerSource : ICatalogObjectSource
+{
+    /// <summary>pg_dump_sort.c: DO_TRIGGER.</summary>
+    public const int Priority = 35;
+
+    public const uint PgTriggerClassId = 2620;
+
+    private const string Query = """
+        SELECT t.oid,
+               n.nspname,
+               c.relname,
+               c.oid AS relid,
+               c.relkind::pg_catalog.text AS relkind,
+               t.tgname,
+               pg_catalog.pg_get_triggerdef(t.oid, false) AS tgdef,
+               t.tgenabled::pg_catalog.text AS tgenabled,
+               t.tgparentid <> 0 AS is_partition_clone,
+               t.tgfoid,
+               pg_catalog.pg_get_userbyid(c.relowner) AS owner
+        FROM pg_catalog.pg_trigger t
+        JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_catalog.pg_trigger parent ON parent.oid = t.tgparentid
+        WHERE c.relnamespace = ANY (@schemas)
+          AND ((NOT t.tgisinternal AND t.tgparentid = 0) OR t.tgenabled <> parent.tgenabled)
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY n.nspname, c.relname, t.tgname
+        """;
+
+    public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string RelKind, string Name, string Def, string Enabled, bool IsClone, uint FunctionOid, string? Owner)>();
+        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((
+                    reader.GetFieldValue<uint>(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetFieldValue<uint>(3),
+                    reader.GetString(4),
+                    reader.GetString(5),
+                    reader.GetString(6),
+                    reader.GetString(7),
+                    reader.GetBoolean(8),
+                    reader.GetFieldValue<uint>(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10)));
+            }
+        }
+
+        var q = context.Quoting;
+        foreach (var r in rows)
+        {
+            var table = q.Qualified(r.Schema, r.Table);
+            var alter = "\nALTER " + (r.RelKind == "f" ? "FOREIGN " : "") + "TABLE " + table + " "
+                + r.Enabled switch
+                {
+                    "D" => "DISABLE",
+                    "R" => "ENABLE REPLICA",
+                    "A" => "ENABLE ALWAYS",
+                    _ => "ENABLE",
+                }
+                + " TRIGGER " + q.Ident(r.Name) + ";\n";
+            string definition;
+            string drop;
+            if (r.IsClone)
+            {
+                definition = alter;
+                drop = "";
+            }
+            else
+            {
+                definition = r.Def + ";\n" + (r.Enabled == "O" ? "" : alter);
+                drop = "DROP TRIGGER " + q.Ident(r.Name) + " ON " + table + ";\n";
+            }
+
+            yield return new CatalogObject
+            {
+                Id = new CatalogObjectId(PgTriggerClassId, r.Oid),
+                Desc = "TRIGGER",
+                Tag = r.Table + " " + r.Name,
+                Section = DumpSection.PostData,
+                Namespace = r.Schema,
+                Definition = definition,
+                DropStatement = drop,
+                Owner = r.Owner,
+                DependsOn = [new CatalogObjectId(ViewDefinition.PgClassClassId, r.TableOid), new CatalogObjectId(FunctionSource.PgProcClassId, r.FunctionOid)],
+                Priority = Priority,
+            };
+        }
+    }
+}

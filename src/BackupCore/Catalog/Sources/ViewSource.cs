@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using BackupCore.Plan;
+using Npgsql;
+
+namespace BackupCore.Catalog.Sources;
+
+/// <summary>
+/// VIEW entries: <c>CREATE VIEW s.v [WITH (options)] AS</c> + pg_get_viewdef + <c>[WITH LOCAL|CASCADED CHECK OPTION]</c>,
+/// as pg_dump.c's dumpTableSchema writes them. check_option lives in reloptions but is printed as the clause.
+/// The view's dependencies are read through its _RETURN rule and listed explicitly.
+/// </summary>
+internal sealed class ViewSource : ICatalogObjectSource
+{
+    /// <summary>pg_dump_sort.c: DO_TABLE (views sort with tables).</summary>
+    public const int Priority = 20;
+
+    private const string Query = """
+        SELECT c.oid,
+               n.nspname,
+               c.relname,
+               pg_catalog.pg_get_viewdef(c.oid) AS viewdef,
+               pg_catalog.array_remove(pg_catalog.array_remove(c.reloptions, 'check_option=local'), 'check_option=cascaded') AS reloptions,
+               CASE WHEN 'check_option=local' = ANY (c.reloptions) THEN 'LOCAL'
+                    WHEN 'check_option=cascaded' = ANY (c.reloptions) THEN 'CASCADED' END AS checkoption,
+               pg_catalog.pg_get_userbyid(c.relowner) AS owner
+        FROM pg_catalog.pg_class c
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'v'
+          AND c.relnamespace = ANY (@schemas)
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY n.nspname, c.relname
+        """;
+
+    public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var rows = new List<(uint Oid, string Schema, string Name, string Def, string[] Options, string? Check, string? Owner)>();
+        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((
+                    reader.GetFieldValue<uint>(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.IsDBNull(4) ? [] : reader.GetFieldValue<string[]>(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+        }
+
+        var dependencies = await ViewDefinition.ReadDependenciesAsync(context, 'v', cancellationToken).ConfigureAwait(false);
+        var q = context.Quoting;
+        foreach (var r in rows)
+        {
+            var name = q.Qualified(r.Schema, r.Name);
+            var definition = "CREATE VIEW " + name + ViewDefinition.WithClause(q, r.Options, []) + " AS\n"
+                + ViewDefinition.AsClause(r.Def)
+                + (r.Check is null ? "" : "\n  WITH " + r.Check + " CHECK OPTION")
+                + ";\n";
+            yield return new CatalogObject
+            {
+                Id = new CatalogObjectId(ViewDefinition.PgClassClassId, r.Oid),
+                Desc = "VIEW",
+                Tag = r.Name,
+                Section = DumpSection.PreData,
+                Namespace = r.Schema,
+                Definition = definition,
+                DropStatement = "DROP VIEW " + name + ";\n",
+                Owner = r.Owner,
+                DependsOn = dependencies.TryGetValue(r.Oid, out var deps) ? deps : [],
+                Priority = Priority,
+            };
+        }
+    }
+}
