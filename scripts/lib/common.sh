@@ -42,3 +42,10 @@ pg_bin_dir() {
   if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
+
+# free_port START: the first port from START up that nothing listens on (127.0.0.1).
+free_port() {
+  local p=$1
+  while (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}

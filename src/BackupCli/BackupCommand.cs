@@ -27,7 +27,7 @@ public static class BackupCommand
             Description = "Target name; names the artifacts NAME.gz, NAME.anon.gz, NAME.dump.",
             Required = true,
         };
-        var outDir = new Option<string?>("--out", "-o") { Description = "Folder to write the artifacts to." };
+        var store = new StoreArguments();
         var compression = new Option<int>("--compression-level")
         {
             Description = "gzip/zlib level 0-9.",
@@ -48,13 +48,14 @@ public static class BackupCommand
               PGHOST=db PGDATABASE=app infinite-backup backup --name app --out /var/backups
             """)
         {
-            connection, schemas, name, outDir, compression, lockTimeout, reason,
+            connection, schemas, name, compression, lockTimeout, reason,
         };
+        store.AddTo(command);
         command.Validators.Add(result =>
         {
-            if (result.GetValue(outDir) is null)
+            if (result.GetValue(store.Folder) is null && result.GetValue(store.S3) is null)
             {
-                result.AddError("give --out DIR (where to write the backup)");
+                result.AddError("give --out DIR and/or --s3 s3://BUCKET/PREFIX (where to write the backup)");
             }
 
             var level = result.GetValue(compression);
@@ -63,23 +64,24 @@ public static class BackupCommand
                 result.AddError("--compression-level must be 0-9");
             }
 
-            if (!TargetName.IsValid(result.GetValue(name)))
+            try
             {
-                result.AddError("--name must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
+                TargetName.Validate(result.GetValue(name) ?? "");
+            }
+            catch (BackupException ex)
+            {
+                result.AddError("--name: " + ex.Message);
             }
         });
 
         command.SetAction(async (parse, cancellationToken) =>
         {
+            IReadOnlyList<IBackupStore> stores = [];
             try
             {
                 var csb = ConnectionSettings.Resolve(parse.GetValue(connection));
                 await using var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
-                var stores = new List<IBackupStore>();
-                if (parse.GetValue(outDir) is { } dir)
-                {
-                    stores.Add(new LocalFolderStore(dir));
-                }
+                stores = store.CreateStores(parse);
 
                 var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions { CompressionLevel = parse.GetValue(compression) }));
                 var job = new BackupJob
@@ -105,6 +107,13 @@ public static class BackupCommand
             catch (Exception ex) when (ex is BackupException or OperationCanceledException)
             {
                 return await CliApp.ReportAsync(stderr, ex);
+            }
+            finally
+            {
+                foreach (var s in stores.OfType<IDisposable>())
+                {
+                    s.Dispose();
+                }
             }
         });
         return command;

@@ -15,28 +15,30 @@ internal sealed class CatalogDependencies
     private const uint FirstNormalObjectId = 16384;
 
     // Which object a sub-object belongs to. Extension membership comes first: a member is never dumped,
-    // a dependency on it is a dependency on its extension (pg_dump: getExtensionMembership).
+    // a dependency on it is a dependency on its extension (pg_dump: getExtensionMembership). Internal
+    // dependencies ('i') come next: the dependent is part of the referenced object (a foreign key's
+    // triggers, a constraint's index, a view's _RETURN rule, a table's row type). Column defaults and CHECK
+    // constraints fold into their table (they are printed inside CREATE TABLE). Other sub-objects that have no
+    // entry (a foreign key cloned onto a partition, an internal trigger) fold into nothing: their dependencies
+    // must not make a pre-data table wait for post-data objects.
     private const string OwnerQuery = """
         SELECT d.classid, d.objid, 3079::oid, d.refobjid, 0 AS prio FROM pg_catalog.pg_depend d
          WHERE d.deptype = 'e' AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
-        UNION ALL SELECT 2618::oid, r.oid, 1259::oid, r.ev_class, 1 FROM pg_catalog.pg_rewrite r WHERE r.oid >= 16384
-        UNION ALL SELECT 2604::oid, a.oid, 1259::oid, a.adrelid, 1 FROM pg_catalog.pg_attrdef a
-        UNION ALL SELECT 1247::oid, t.oid, 1247::oid, t.typelem, 1 FROM pg_catalog.pg_type t
+        UNION ALL SELECT d.classid, d.objid, d.refclassid, d.refobjid, 1 FROM pg_catalog.pg_depend d
+         WHERE d.deptype = 'i' AND d.objid >= 16384 AND d.refobjid >= 16384
+        UNION ALL SELECT 2618::oid, r.oid, 1259::oid, r.ev_class, 2 FROM pg_catalog.pg_rewrite r WHERE r.oid >= 16384 AND r.rulename = '_RETURN'
+        UNION ALL SELECT 2604::oid, a.oid, 1259::oid, a.adrelid, 2 FROM pg_catalog.pg_attrdef a
+        UNION ALL SELECT 1247::oid, t.oid, 1247::oid, t.typelem, 2 FROM pg_catalog.pg_type t
          WHERE t.oid >= 16384 AND t.typelem <> 0 AND t.typcategory = 'A'
-        UNION ALL SELECT 1247::oid, t.oid, 1259::oid, t.typrelid, 1 FROM pg_catalog.pg_type t
+        UNION ALL SELECT 1247::oid, t.oid, 1259::oid, t.typrelid, 2 FROM pg_catalog.pg_type t
          JOIN pg_catalog.pg_class c ON c.oid = t.typrelid WHERE t.oid >= 16384 AND c.relkind <> 'c'
-        UNION ALL SELECT 1259::oid, c.oid, 1247::oid, c.reltype, 1 FROM pg_catalog.pg_class c WHERE c.relkind = 'c'
-        UNION ALL SELECT 1247::oid, r.rngmultitypid, 1247::oid, r.rngtypid, 1 FROM pg_catalog.pg_range r WHERE r.rngtypid >= 16384
+        UNION ALL SELECT 1259::oid, c.oid, 1247::oid, c.reltype, 2 FROM pg_catalog.pg_class c WHERE c.relkind = 'c'
+        UNION ALL SELECT 1247::oid, r.rngmultitypid, 1247::oid, r.rngtypid, 2 FROM pg_catalog.pg_range r WHERE r.rngtypid >= 16384
         UNION ALL SELECT 2606::oid, c.oid, CASE WHEN c.conrelid <> 0 THEN 1259::oid ELSE 1247::oid END,
-                  CASE WHEN c.conrelid <> 0 THEN c.conrelid ELSE c.contypid END, 1
-          FROM pg_catalog.pg_constraint c WHERE c.oid >= 16384
-        UNION ALL SELECT 1259::oid, i.indexrelid, CASE WHEN k.oid IS NULL THEN 1259::oid ELSE 2606::oid END,
-                  COALESCE(k.oid, i.indrelid), 1
-          FROM pg_catalog.pg_index i
-          LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')
-         WHERE i.indexrelid >= 16384
-        UNION ALL SELECT 2620::oid, t.oid, 1259::oid, t.tgrelid, 1 FROM pg_catalog.pg_trigger t WHERE t.oid >= 16384
-        UNION ALL SELECT 3256::oid, p.oid, 1259::oid, p.polrelid, 1 FROM pg_catalog.pg_policy p
+                  CASE WHEN c.conrelid <> 0 THEN c.conrelid ELSE c.contypid END, 2
+          FROM pg_catalog.pg_constraint c WHERE c.oid >= 16384 AND c.contype = 'c'
+        UNION ALL SELECT 1259::oid, k.conindid, 2606::oid, k.oid, 2
+          FROM pg_catalog.pg_constraint k WHERE k.conindid >= 16384 AND k.contype IN ('p', 'u', 'x')
         ORDER BY 5
         """;
 

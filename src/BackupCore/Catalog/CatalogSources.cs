@@ -15,5 +15,14 @@ internal static class CatalogSources
         new TableSource(),
         new ConstraintSource(),
         new IndexSource(),
+        new FunctionSource(),
+        new FunctionAggregateSource(),
+        new ViewSource(),
+        new MaterializedViewSource(),
+        new TriggerSource(),
+        new RuleSource(),
+        new PolicySource(),
+        new RowSecuritySource(),
+        new CommentSource(),
     ];
 }

@@ -3,8 +3,9 @@ using Npgsql;
 namespace BackupCore.Catalog;
 
 /// <summary>
-/// Takes ACCESS SHARE on every dumped table, partition and materialized view inside the dump transaction,
-/// as pg_dump does (getTables: "LOCK TABLE ... IN ACCESS SHARE MODE"), so concurrent DDL cannot change a
+/// Takes ACCESS SHARE on every dumped table and partition inside the dump transaction, as pg_dump does
+/// (getTables: "LOCK TABLE ... IN ACCESS SHARE MODE", tables only: LOCK TABLE rejects materialized views
+/// and foreign tables with SQLSTATE 42809 in PostgreSQL 15, lockcmds.c), so concurrent DDL cannot change a
 /// table between reading its definition and copying its rows. A lock that is not granted within the
 /// scope's timeout fails the backup naming the table; so does a table the role may not read.
 /// </summary>
@@ -14,7 +15,7 @@ internal static class TableLocker
         SELECT n.nspname, c.relname
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p', 'm', 'f')
+         WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p')
            AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
                             WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
          ORDER BY n.nspname, c.relname

@@ -1,93 +1,134 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace BackupCore.Storage;
 
 /// <summary>
-/// Backups in a local folder: each artifact is written under a temporary name and renamed to
-/// <c>NAME.gz</c> etc. only when the whole run commits; the manifest is written last.
+/// Backups in a local folder, the old host's layout: timestamped <c>NAME.yyyyMMddTHHmmssZ.gz</c> (and
+/// <c>.anon.gz</c>, <c>.dump</c>, <c>.manifest.json</c>) plus the plain latest names <c>NAME.gz</c> etc.;
+/// <see cref="LocalFolderOptions.KeepDays"/> days of timestamped files are kept. Version ids on the read side
+/// are the timestamps.
 /// </summary>
-public sealed class LocalFolderStore : IBackupStore
+public sealed class LocalFolderStore : IBackupStore, IBackupReader
 {
-    private readonly string _directory;
+    private readonly LocalFolderOptions _options;
+    private readonly string _folder;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
-    public LocalFolderStore(string directory)
+    public LocalFolderStore(LocalFolderOptions options, ILogger<LocalFolderStore>? logger = null, TimeProvider? time = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(directory);
-        _directory = Path.GetFullPath(directory);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _folder = Path.GetFullPath(options.Path);
+        _time = time ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    public string Description => "folder " + _directory;
+    public string Description => $"folder {_folder}";
 
     public ValueTask<IBackupPublication> BeginAsync(string targetName, string runId, CancellationToken cancellationToken)
     {
+        var names = new LocalFileNames(targetName);
+        if (string.IsNullOrEmpty(runId) || runId.Any(c => c is '/' or '\\' || char.IsControl(c)))
+        {
+            throw new BackupException($"{Description}: run id \"{runId}\" cannot be part of a file name");
+        }
+
         try
         {
-            Directory.CreateDirectory(_directory);
+            Directory.CreateDirectory(_folder);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new BackupException($"output folder {_directory}: cannot create it ({ex.Message})", null, ex);
+            throw new BackupException($"{Description}: cannot create the folder: {ex.Message} (setting Path)", "check --out / Path and its permissions", ex);
         }
 
-        return ValueTask.FromResult<IBackupPublication>(new Publication(_directory, targetName, runId));
+        var timestamp = LocalFileNames.Timestamp(_time.GetUtcNow());
+        if (File.Exists(Path.Combine(_folder, names.StampedManifest(timestamp))))
+        {
+            throw new BackupException($"{Description}: a backup of {targetName} stamped {timestamp} already exists", "start the next run a second later");
+        }
+
+        IBackupPublication publication = new LocalFolderPublication(_options, names, _folder, runId, timestamp, _time, _logger);
+        return ValueTask.FromResult(publication);
     }
 
-    private sealed class Publication(string directory, string targetName, string runId) : IBackupPublication
+    public ValueTask<IReadOnlyList<BackupVersion>> ListVersionsAsync(string targetName, CancellationToken cancellationToken)
     {
-        private readonly List<(ArtifactKind Kind, string TempPath, FileStream Stream)> _files = [];
-        private bool _committed;
-
-        public ValueTask<Stream> OpenArtifactAsync(ArtifactKind kind, CancellationToken cancellationToken)
+        var names = new LocalFileNames(targetName);
+        var versions = new List<BackupVersion>();
+        if (Directory.Exists(_folder))
         {
-            var temp = Path.Combine(directory, $".{kind.FileName(targetName)}.tmp-{runId}");
-            try
+            foreach (var path in Directory.EnumerateFiles(_folder, targetName + ".*.manifest.json"))
             {
-                var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-                _files.Add((kind, temp, fs));
-                return ValueTask.FromResult<Stream>(fs);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new BackupException($"output file {temp}: cannot create it ({ex.Message})", null, ex);
-            }
-        }
-
-        public async ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken)
-        {
-            var stored = new List<StoredArtifact>();
-            foreach (var (kind, temp, stream) in _files)
-            {
-                await stream.DisposeAsync();
-                var sha = await Sha256OfFileAsync(temp, cancellationToken);
-                var size = new FileInfo(temp).Length;
-                var final = Path.Combine(directory, kind.FileName(targetName));
-                File.Move(temp, final, overwrite: true);
-                stored.Add(new StoredArtifact(kind, final, size, sha, null));
-            }
-
-            var committed = manifest with { Artifacts = stored.Select(a => new ManifestArtifact(a.Kind, Path.GetFileName(a.Key), a.Size, a.Sha256, null)).ToList() };
-            var manifestTemp = Path.Combine(directory, $".{targetName}.manifest.json.tmp-{runId}");
-            await File.WriteAllBytesAsync(manifestTemp, committed.ToJsonBytes(), cancellationToken);
-            File.Move(manifestTemp, Path.Combine(directory, targetName + ".manifest.json"), overwrite: true);
-            _committed = true;
-            return stored;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var (_, temp, stream) in _files)
-            {
-                await stream.DisposeAsync();
-                if (!_committed && File.Exists(temp))
+                if (names.TryMatchStamped(Path.GetFileName(path), out var ts, out var suffix, out var temporary)
+                    && !temporary && suffix == ".manifest.json" && LocalFileNames.TryParseTimestamp(ts, out var time))
                 {
-                    File.Delete(temp);
+                    versions.Add(new BackupVersion(targetName, ts, time, false, new FileInfo(path).Length));
                 }
             }
         }
 
-        private static async Task<string> Sha256OfFileAsync(string path, CancellationToken cancellationToken)
+        var ordered = versions.OrderByDescending(v => v.Time).ToList();
+        if (ordered.Count > 0)
         {
-            await using var fs = File.OpenRead(path);
-            var hash = await System.Security.Cryptography.SHA256.HashDataAsync(fs, cancellationToken);
-            return Convert.ToHexStringLower(hash);
+            // Commits publish in time order, so the newest stamp is what the latest names point at.
+            ordered[0] = ordered[0] with { IsLatest = true };
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<BackupVersion>>(ordered);
+    }
+
+    public async ValueTask<BackupManifest> GetManifestAsync(string targetName, string? versionId, CancellationToken cancellationToken)
+    {
+        var names = new LocalFileNames(targetName);
+        var file = versionId is null ? names.LatestManifest : names.StampedManifest(CheckVersion(versionId));
+        var path = Path.Combine(_folder, file);
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BackupException($"{Description}: cannot read manifest {file}: {ex.Message}", null, ex);
+        }
+
+        return BackupManifest.FromJson(bytes, path);
+    }
+
+    public ValueTask<Stream> OpenReadAsync(string key, string? versionId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (key.Contains('/', StringComparison.Ordinal) || key.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new BackupException($"{Description}: \"{key}\" is not a file name of this store");
+        }
+
+        var file = key;
+        if (versionId is not null)
+        {
+            var suffix = new[] { ArtifactKind.Anonymized.Suffix(), ArtifactKind.Plain.Suffix(), ArtifactKind.Archive.Suffix(), ".manifest.json" }
+                .FirstOrDefault(s => key.EndsWith(s, StringComparison.Ordinal) && key.Length > s.Length)
+                ?? throw new BackupException($"{Description}: \"{key}\" is not an artifact name (NAME.gz, NAME.anon.gz, NAME.dump)");
+            file = key[..^suffix.Length] + "." + CheckVersion(versionId) + suffix;
+        }
+
+        try
+        {
+            Stream stream = new FileStream(Path.Combine(_folder, file), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
+            return ValueTask.FromResult(stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BackupException($"{Description}: cannot open {file}: {ex.Message}", null, ex);
         }
     }
+
+    private string CheckVersion(string versionId) =>
+        LocalFileNames.TryParseTimestamp(versionId, out _)
+            ? versionId
+            : throw new BackupException($"{Description}: version \"{versionId}\" is not a timestamp like 20260101T040000Z");
 }

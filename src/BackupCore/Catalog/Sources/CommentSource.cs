@@ -31,7 +31,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         FROM pg_catalog.pg_namespace n
         LEFT JOIN pg_catalog.pg_description d
                ON d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objoid = n.oid AND d.objsubid = 0
-        WHERE n.oid = ANY (@schemas) AND (d.description IS NOT NULL OR n.nspname = 'public')
+        WHERE n.oid = ANY ($1) AND (d.description IS NOT NULL OR n.nspname = 'public')
         """,
         $"""
         SELECT 'EXTENSION', e.extname, NULL, NULL, NULL, d.description,
@@ -39,7 +39,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         FROM pg_catalog.pg_extension e
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.objoid = e.oid AND d.objsubid = 0
-        WHERE e.extnamespace = ANY (@schemas) AND e.oid >= 16384
+        WHERE e.extnamespace = ANY ($1) AND e.oid >= 16384
         """,
         $"""
         SELECT CASE WHEN t.typtype = 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname, n.nspname, NULL, NULL, d.description,
@@ -48,7 +48,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objoid = t.oid AND d.objsubid = 0
-        WHERE t.typnamespace = ANY (@schemas)
+        WHERE t.typnamespace = ANY ($1)
           AND t.typtype IN ('b', 'c', 'd', 'e', 'r')
           AND (t.typrelid = 0 OR (SELECT rc.relkind FROM pg_catalog.pg_class rc WHERE rc.oid = t.typrelid) = 'c')
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type a WHERE a.typarray = t.oid)
@@ -71,7 +71,7 @@ internal sealed class CommentSource : ICatalogObjectSource
           ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = c.oid AND d.objsubid = 0
         LEFT JOIN pg_catalog.pg_constraint con
           ON c.relkind IN ('i', 'I') AND con.conindid = c.oid AND con.contype IN ('p', 'u', 'x')
-        WHERE c.relnamespace = ANY (@schemas)
+        WHERE c.relnamespace = ANY ($1)
           AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I')
           AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, "'pg_catalog.pg_class'", "COALESCE((SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = c.oid), c.oid)")}
         """,
@@ -86,7 +86,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND NOT a.attisdropped
         WHERE d.objsubid > 0
-          AND c.relnamespace = ANY (@schemas)
+          AND c.relnamespace = ANY ($1)
           AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
           AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, "'pg_catalog.pg_class'", "c.oid")}
           AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, "'pg_catalog.pg_type'", "c.reltype")}
@@ -113,7 +113,7 @@ internal sealed class CommentSource : ICatalogObjectSource
           ON d.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objoid = con.oid AND d.objsubid = 0
         LEFT JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
         LEFT JOIN pg_catalog.pg_type t ON t.oid = con.contypid
-        WHERE con.connamespace = ANY (@schemas)
+        WHERE con.connamespace = ANY ($1)
         """,
         $"""
         SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
@@ -124,7 +124,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objoid = p.oid AND d.objsubid = 0
-        WHERE p.pronamespace = ANY (@schemas)
+        WHERE p.pronamespace = ANY ($1)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
                           WHERE x.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND x.objid = p.oid AND x.deptype IN ('e', 'i'))
         """,
@@ -136,7 +136,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objoid = tg.oid AND d.objsubid = 0
-        WHERE c.relnamespace = ANY (@schemas) AND NOT tg.tgisinternal AND tg.tgparentid = 0
+        WHERE c.relnamespace = ANY ($1) AND NOT tg.tgisinternal AND tg.tgparentid = 0
         """,
         """
         SELECT 'RULE', r.rulename, n.nspname, c.relname, NULL, d.description,
@@ -146,7 +146,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objoid = r.oid AND d.objsubid = 0
-        WHERE c.relnamespace = ANY (@schemas) AND r.rulename <> '_RETURN'
+        WHERE c.relnamespace = ANY ($1) AND r.rulename <> '_RETURN'
         """,
         """
         SELECT 'POLICY', pol.polname, n.nspname, c.relname, NULL, d.description,
@@ -156,7 +156,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objoid = pol.oid AND d.objsubid = 0
-        WHERE c.relnamespace = ANY (@schemas)
+        WHERE c.relnamespace = ANY ($1)
         """) + "\nORDER BY 7, 8, 12";
 
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -165,7 +165,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         var rows = new List<Row>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -215,7 +215,8 @@ internal sealed class CommentSource : ICatalogObjectSource
             "COLUMN" => ("COLUMN", q.Ident(r.Relation!) + "." + q.Ident(r.Sub!), r.Schema),
             "CONSTRAINT" => ("CONSTRAINT " + q.Ident(r.Name) + " ON", q.Ident(r.Relation!), r.Schema),
             "DOMAIN CONSTRAINT" => ("CONSTRAINT " + q.Ident(r.Name) + " ON DOMAIN", q.Ident(r.Relation!), r.Schema),
-            "FUNCTION" or "PROCEDURE" or "AGGREGATE" => (r.Kind, q.Ident(r.Name) + "(" + r.Sub + ")", r.Schema),
+            "FUNCTION" or "PROCEDURE" => (r.Kind, q.Ident(r.Name) + "(" + r.Sub + ")", r.Schema),
+            "AGGREGATE" => (r.Kind, q.Ident(r.Name) + "(" + (string.IsNullOrEmpty(r.Sub) ? "*" : r.Sub) + ")", r.Schema),
             "TRIGGER" or "RULE" or "POLICY" => (r.Kind + " " + q.Ident(r.Name) + " ON", q.Ident(r.Relation!), r.Schema),
             _ => (r.Kind, q.Ident(r.Name), r.Schema),
         };

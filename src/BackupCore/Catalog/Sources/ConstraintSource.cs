@@ -53,12 +53,12 @@ internal sealed class ConstraintSource : ICatalogObjectSource
             var sb = new StringBuilder($"ALTER TABLE {only}{table}\n    ADD CONSTRAINT {constraint} {k.Def};\n");
             if (k.Clustered)
             {
-                sb.Append($"ALTER TABLE {table} CLUSTER ON {constraint};\n");
+                sb.Append($"\nALTER TABLE {table} CLUSTER ON {constraint};\n");
             }
 
             if (k.ReplicaIdentity)
             {
-                sb.Append($"ALTER TABLE ONLY {table} REPLICA IDENTITY USING INDEX {constraint};\n");
+                sb.Append($"\nALTER TABLE ONLY {table} REPLICA IDENTITY USING INDEX {constraint};\n");
             }
 
             yield return new CatalogObject

@@ -104,7 +104,10 @@ internal sealed class DomainSource : ICatalogObjectSource
                     Namespace = d.Schema,
                     Section = DumpSection.PostData,
                     Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Def};\n",
-                    DropStatement = $"ALTER DOMAIN {name} DROP CONSTRAINT {q.Ident(c.Name)};\n",
+
+                    // pg_dump writes ALTER DOMAIN ... DROP CONSTRAINT here, which has no IF EXISTS for the domain
+                    // and fails on an empty database; DROP DOMAIN removes the constraint anyway.
+                    DropStatement = null,
                     Owner = d.Owner,
                     Priority = ObjectPriority.Constraint,
                 };

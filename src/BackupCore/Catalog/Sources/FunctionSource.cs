@@ -14,11 +14,6 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class FunctionSource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: DO_FUNC.</summary>
-    public const int Priority = 8;
-
-    public const uint PgProcClassId = 1255;
-
     // GUCs flagged GUC_LIST_QUOTE in guc.c (pg_dump's variable_is_guc_list_quote): their proconfig value is a
     // list of already-quoted identifiers that must be split and emitted as separate literals.
     private static readonly HashSet<string> ListQuotedSettings = new(StringComparer.Ordinal)
@@ -59,7 +54,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
         FROM pg_catalog.pg_proc p
         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-        WHERE p.pronamespace = ANY (@schemas)
+        WHERE p.pronamespace = ANY ($1)
           AND p.prokind <> 'a'
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
@@ -73,7 +68,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
         var rows = new List<Row>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -191,7 +186,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
 
         return new CatalogObject
         {
-            Id = new CatalogObjectId(PgProcClassId, r.Oid),
+            Id = new CatalogObjectId(CatalogClassIds.PgProc, r.Oid),
             Desc = keyword,
             Tag = r.Name + "(" + string.Join(", ", r.ArgTypes) + ")",
             Section = DumpSection.PreData,
@@ -199,7 +194,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
             Definition = sql.ToString(),
             DropStatement = "DROP " + keyword + " " + qualifiedSignature + ";\n",
             Owner = r.Owner,
-            Priority = Priority,
+            Priority = ObjectPriority.Function,
         };
     }
 

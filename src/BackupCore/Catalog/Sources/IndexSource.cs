@@ -51,12 +51,12 @@ internal sealed class IndexSource : ICatalogObjectSource
                 var sb = new StringBuilder(i.Def).Append(";\n");
                 if (i.Clustered)
                 {
-                    sb.Append($"ALTER TABLE {table} CLUSTER ON {q.Ident(i.Name)};\n");
+                    sb.Append($"\nALTER TABLE {table} CLUSTER ON {q.Ident(i.Name)};\n");
                 }
 
                 if (i.ReplicaIdentity)
                 {
-                    sb.Append($"ALTER TABLE ONLY {table} REPLICA IDENTITY USING INDEX {q.Ident(i.Name)};\n");
+                    sb.Append($"\nALTER TABLE ONLY {table} REPLICA IDENTITY USING INDEX {q.Ident(i.Name)};\n");
                 }
 
                 yield return new CatalogObject

@@ -8,16 +8,11 @@ namespace BackupCore.Catalog.Sources;
 /// MATERIALIZED VIEW entries (pre-data, always created <c>WITH NO DATA</c>) and, for populated ones, a
 /// MATERIALIZED VIEW DATA entry <c>REFRESH MATERIALIZED VIEW s.mv;</c> in post-data, as pg_dump does
 /// (dumpTableSchema, refreshMatViewData). A refresh depends on the refreshes of the materialized views it reads,
-/// also through plain views (pg_dump.c buildMatViewRefreshDependencies).
+/// also through plain views (pg_dump.c buildMatViewRefreshDependencies). Indexes on materialized views are
+/// INDEX entries from here (the table index source covers tables only), shaped as pg_dump.c's dumpIndex writes them.
 /// </summary>
 internal sealed class MaterializedViewSource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: DO_TABLE.</summary>
-    public const int Priority = 20;
-
-    /// <summary>pg_dump_sort.c: DO_REFRESH_MATVIEW, the last of all.</summary>
-    public const int RefreshPriority = 44;
-
     /// <summary>
     /// Class id used for MATERIALIZED VIEW DATA identities: pg_dump writes tableoid 0 and the matview's OID for them,
     /// and no pg_depend row can point at class 0, so (0, matview oid) never collides with a catalog object.
@@ -41,7 +36,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
         LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = c.reltablespace
         LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
         WHERE c.relkind = 'm'
-          AND c.relnamespace = ANY (@schemas)
+          AND c.relnamespace = ANY ($1)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                             AND d.objid = c.oid AND d.deptype = 'e')
@@ -60,13 +55,26 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
           AND rc.relkind IN ('v', 'm')
         """;
 
+    private static readonly string IndexQuery = $"""
+        SELECT i.indexrelid, ic.relname, n.nspname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisclustered,
+               c.oid, c.relname, pg_catalog.pg_get_userbyid(c.relowner),
+               CASE WHEN ic.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+        JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
+        WHERE c.relkind = 'm' AND c.relnamespace = ANY ($1) AND i.indisvalid
+          AND {CatalogQuery.NotExtensionMember("pg_class", "c.oid")}
+        ORDER BY n.nspname, ic.relname
+        """;
+
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var rows = new List<Row>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -98,7 +106,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
             var name = q.Qualified(r.Schema, r.Name);
             yield return new CatalogObject
             {
-                Id = new CatalogObjectId(ViewDefinition.PgClassClassId, r.Oid),
+                Id = CatalogClassIds.Class(r.Oid),
                 Desc = "MATERIALIZED VIEW",
                 Tag = r.Name,
                 Section = DumpSection.PreData,
@@ -110,13 +118,37 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 Tablespace = r.Tablespace,
                 TableAccessMethod = r.AccessMethod,
                 DependsOn = dependencies.TryGetValue(r.Oid, out var deps) ? deps : [],
-                Priority = Priority,
+                Priority = ObjectPriority.Table,
+            };
+        }
+
+        var indexes = await CatalogQuery.ListAsync(
+            context,
+            IndexQuery,
+            x => (Oid: x.GetFieldValue<uint>(0), Name: x.GetString(1), Schema: x.GetString(2), Def: x.GetString(3), Clustered: x.GetBoolean(4),
+                MatView: x.GetFieldValue<uint>(5), MatViewName: x.GetString(6), Owner: x.NullableString(7), Tablespace: x.GetString(8)),
+            cancellationToken).ConfigureAwait(false);
+        foreach (var i in indexes)
+        {
+            yield return new CatalogObject
+            {
+                Id = CatalogClassIds.Class(i.Oid),
+                Desc = "INDEX",
+                Tag = i.Name,
+                Section = DumpSection.PostData,
+                Namespace = i.Schema,
+                Definition = i.Def + ";\n" + (i.Clustered ? "ALTER TABLE " + q.Qualified(i.Schema, i.MatViewName) + " CLUSTER ON " + q.Ident(i.Name) + ";\n" : ""),
+                DropStatement = "DROP INDEX " + q.Qualified(i.Schema, i.Name) + ";\n",
+                Owner = i.Owner,
+                Tablespace = i.Tablespace,
+                DependsOn = [CatalogClassIds.Class(i.MatView)],
+                Priority = ObjectPriority.Index,
             };
         }
 
         foreach (var r in rows.Where(r => r.Populated))
         {
-            var refreshDeps = new List<CatalogObjectId> { new(ViewDefinition.PgClassClassId, r.Oid) };
+            var refreshDeps = new List<CatalogObjectId> { CatalogClassIds.Class(r.Oid) };
             refreshDeps.AddRange(MaterializedViewsRead(r.Oid, reads)
                 .Where(populated.Contains)
                 .Order()
@@ -131,7 +163,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 Definition = "REFRESH MATERIALIZED VIEW " + q.Qualified(r.Schema, r.Name) + ";\n",
                 Owner = r.Owner,
                 DependsOn = refreshDeps,
-                Priority = RefreshPriority,
+                Priority = ObjectPriority.RefreshMaterializedView,
             };
         }
     }

@@ -11,11 +11,6 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class PolicySource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: DO_POLICY.</summary>
-    public const int Priority = 37;
-
-    public const uint PgPolicyClassId = 3256;
-
     private const string Query = """
         SELECT pol.oid,
                n.nspname,
@@ -33,7 +28,7 @@ internal sealed class PolicySource : ICatalogObjectSource
         FROM pg_catalog.pg_policy pol
         JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relnamespace = ANY (@schemas)
+        WHERE c.relnamespace = ANY ($1)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                             AND d.objid = c.oid AND d.deptype = 'e')
@@ -46,7 +41,7 @@ internal sealed class PolicySource : ICatalogObjectSource
         var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string Name, string Command, bool Permissive, string? Roles, string? Using, string? Check, string? Owner)>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -102,7 +97,7 @@ internal sealed class PolicySource : ICatalogObjectSource
             sql.Append(";\n");
             yield return new CatalogObject
             {
-                Id = new CatalogObjectId(PgPolicyClassId, r.Oid),
+                Id = new CatalogObjectId(CatalogClassIds.PgPolicy, r.Oid),
                 Desc = "POLICY",
                 Tag = r.Table + " " + r.Name,
                 Section = DumpSection.PostData,
@@ -110,8 +105,8 @@ internal sealed class PolicySource : ICatalogObjectSource
                 Definition = sql.ToString(),
                 DropStatement = "DROP POLICY " + q.Ident(r.Name) + " ON " + table + ";\n",
                 Owner = r.Owner,
-                DependsOn = [new CatalogObjectId(ViewDefinition.PgClassClassId, r.TableOid)],
-                Priority = Priority,
+                DependsOn = [CatalogClassIds.Class(r.TableOid)],
+                Priority = ObjectPriority.Policy,
             };
         }
     }

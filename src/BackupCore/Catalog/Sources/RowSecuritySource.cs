@@ -11,16 +11,13 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class RowSecuritySource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: row security is a DO_POLICY object.</summary>
-    public const int Priority = 37;
-
     private const string Query = """
         SELECT c.oid, n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner) AS owner
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relrowsecurity
           AND c.relkind IN ('r', 'p')
-          AND c.relnamespace = ANY (@schemas)
+          AND c.relnamespace = ANY ($1)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                             AND d.objid = c.oid AND d.deptype = 'e')
@@ -33,7 +30,7 @@ internal sealed class RowSecuritySource : ICatalogObjectSource
         var rows = new List<(uint Oid, string Schema, string Table, string? Owner)>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -52,8 +49,8 @@ internal sealed class RowSecuritySource : ICatalogObjectSource
                 Namespace = r.Schema,
                 Definition = "ALTER TABLE " + context.Quoting.Qualified(r.Schema, r.Table) + " ENABLE ROW LEVEL SECURITY;",
                 Owner = r.Owner,
-                DependsOn = [new CatalogObjectId(ViewDefinition.PgClassClassId, r.Oid)],
-                Priority = Priority,
+                DependsOn = [CatalogClassIds.Class(r.Oid)],
+                Priority = ObjectPriority.Policy,
             };
         }
     }

@@ -10,11 +10,6 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class RuleSource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: DO_RULE.</summary>
-    public const int Priority = 34;
-
-    public const uint PgRewriteClassId = 2618;
-
     private const string Query = """
         SELECT r.oid,
                n.nspname,
@@ -28,7 +23,7 @@ internal sealed class RuleSource : ICatalogObjectSource
         JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE r.rulename <> '_RETURN'
-          AND c.relnamespace = ANY (@schemas)
+          AND c.relnamespace = ANY ($1)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                             AND d.objid = c.oid AND d.deptype = 'e')
@@ -41,7 +36,7 @@ internal sealed class RuleSource : ICatalogObjectSource
         var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string Name, string Def, string Enabled, string? Owner)>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -71,7 +66,7 @@ internal sealed class RuleSource : ICatalogObjectSource
             var definition = r.Def + "\n" + (state is null ? "" : "ALTER TABLE " + table + " " + state + q.Ident(r.Name) + ";\n");
             yield return new CatalogObject
             {
-                Id = new CatalogObjectId(PgRewriteClassId, r.Oid),
+                Id = new CatalogObjectId(CatalogClassIds.PgRewrite, r.Oid),
                 Desc = "RULE",
                 Tag = r.Table + " " + r.Name,
                 Section = DumpSection.PostData,
@@ -79,8 +74,8 @@ internal sealed class RuleSource : ICatalogObjectSource
                 Definition = definition,
                 DropStatement = "DROP RULE " + q.Ident(r.Name) + " ON " + table + ";\n",
                 Owner = r.Owner,
-                DependsOn = [new CatalogObjectId(ViewDefinition.PgClassClassId, r.TableOid)],
-                Priority = Priority,
+                DependsOn = [CatalogClassIds.Class(r.TableOid)],
+                Priority = ObjectPriority.Rule,
             };
         }
     }

@@ -104,7 +104,7 @@ internal static class TableDefinitionWriter
 
         if (table.ReplicaIdentity is 'f' or 'n')
         {
-            sb.Append("ALTER TABLE ONLY ").Append(name).Append(" REPLICA IDENTITY ").Append(table.ReplicaIdentity == 'f' ? "FULL" : "NOTHING").Append(";\n");
+            sb.Append("\nALTER TABLE ONLY ").Append(name).Append(" REPLICA IDENTITY ").Append(table.ReplicaIdentity == 'f' ? "FULL" : "NOTHING").Append(";\n");
         }
 
         return sb.ToString();

@@ -121,9 +121,10 @@ internal sealed class TableSource : ICatalogObjectSource
 
             bool PrintColumn(ColumnRow c) => c.IsLocal || table.IsPartition;
 
-            // An inherited column's default is dumped only when it differs from every parent's (pg_dump flagInhAttrs).
-            bool InheritedDefaultDiffers(ColumnRow c) =>
-                c.Default is not null && !PrintColumn(c) && c.Generated == '\0' && !parentColumns[c.Name].Any(p => p.Default == c.Default);
+            // pg_dump flagInhAttrs/getTableAttrs: an inherited (unprinted) column's default is always a separate
+            // DEFAULT entry, and one that a parent has but the child dropped becomes "SET DEFAULT NULL".
+            bool InheritedDefaultDiffers(ColumnRow c) => c.Default is not null && !PrintColumn(c) && c.Generated == '\0';
+            bool NeedsDefaultNull(ColumnRow c) => c.Default is null && !PrintColumn(c) && parentColumns[c.Name].Any(p => p.Default is not null && p.Generated == '\0');
             bool NeedsSetNotNull(ColumnRow c) => c.NotNull && !parentColumns[c.Name].Any(p => p.NotNull);
 
             var inlineChecks = checks[table.Oid].Where(c => c.Validated && (c.IsLocal || table.IsPartition)).ToList();
@@ -207,6 +208,11 @@ internal sealed class TableSource : ICatalogObjectSource
             foreach (var c in alwaysSeparate)
             {
                 yield return DefaultEntry(c);
+            }
+
+            foreach (var c in cols.Where(NeedsDefaultNull))
+            {
+                yield return DefaultEntry(c with { Default = "NULL" }) with { Id = null };
             }
 
             foreach (var c in checks[table.Oid].Where(c => !c.Validated && (c.IsLocal || table.IsPartition)))

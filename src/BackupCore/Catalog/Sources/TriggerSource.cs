@@ -12,11 +12,6 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class TriggerSource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: DO_TRIGGER.</summary>
-    public const int Priority = 35;
-
-    public const uint PgTriggerClassId = 2620;
-
     private const string Query = """
         SELECT t.oid,
                n.nspname,
@@ -33,7 +28,7 @@ internal sealed class TriggerSource : ICatalogObjectSource
         JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_catalog.pg_trigger parent ON parent.oid = t.tgparentid
-        WHERE c.relnamespace = ANY (@schemas)
+        WHERE c.relnamespace = ANY ($1)
           AND ((NOT t.tgisinternal AND t.tgparentid = 0) OR t.tgenabled <> parent.tgenabled)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
@@ -47,7 +42,7 @@ internal sealed class TriggerSource : ICatalogObjectSource
         var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string RelKind, string Name, string Def, string Enabled, bool IsClone, uint FunctionOid, string? Owner)>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -94,7 +89,7 @@ internal sealed class TriggerSource : ICatalogObjectSource
 
             yield return new CatalogObject
             {
-                Id = new CatalogObjectId(PgTriggerClassId, r.Oid),
+                Id = new CatalogObjectId(CatalogClassIds.PgTrigger, r.Oid),
                 Desc = "TRIGGER",
                 Tag = r.Table + " " + r.Name,
                 Section = DumpSection.PostData,
@@ -102,8 +97,8 @@ internal sealed class TriggerSource : ICatalogObjectSource
                 Definition = definition,
                 DropStatement = drop,
                 Owner = r.Owner,
-                DependsOn = [new CatalogObjectId(ViewDefinition.PgClassClassId, r.TableOid), new CatalogObjectId(FunctionSource.PgProcClassId, r.FunctionOid)],
-                Priority = Priority,
+                DependsOn = [CatalogClassIds.Class(r.TableOid), new CatalogObjectId(CatalogClassIds.PgProc, r.FunctionOid)],
+                Priority = ObjectPriority.Trigger,
             };
         }
     }

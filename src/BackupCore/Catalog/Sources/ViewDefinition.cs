@@ -6,8 +6,6 @@ namespace BackupCore.Catalog.Sources;
 /// <summary>What views and materialized views share: the AS clause, reloptions, and their dependencies.</summary>
 internal static class ViewDefinition
 {
-    public const uint PgClassClassId = 1259;
-
     /// <summary>
     /// pg_get_viewdef's text without its trailing semicolon, so that WITH ... CHECK OPTION / WITH NO DATA can
     /// follow (pg_dump.c createViewAsClause).
@@ -70,16 +68,16 @@ internal static class ViewDefinition
             JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
             JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
             WHERE r.rulename = '_RETURN'
-              AND c.relkind::pg_catalog.text = @relkind
-              AND c.relnamespace = ANY (@schemas)
+              AND c.relkind::pg_catalog.text = $2
+              AND c.relnamespace = ANY ($1)
               AND d.deptype = 'n'
               AND NOT (d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = r.ev_class)
             ORDER BY 1, 2, 3
             """;
         var result = new Dictionary<uint, List<CatalogObjectId>>();
         await using var cmd = new NpgsqlCommand(sql, context.Connection);
-        cmd.Parameters.AddWithValue("relkind", relkind.ToString());
-        cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+        cmd.Parameters.Add(context.SchemaOidsParameter());
+        cmd.Parameters.Add(new NpgsqlParameter { Value = relkind.ToString() });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

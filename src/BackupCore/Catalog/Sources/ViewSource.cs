@@ -11,9 +11,6 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class ViewSource : ICatalogObjectSource
 {
-    /// <summary>pg_dump_sort.c: DO_TABLE (views sort with tables).</summary>
-    public const int Priority = 20;
-
     private const string Query = """
         SELECT c.oid,
                n.nspname,
@@ -26,7 +23,7 @@ internal sealed class ViewSource : ICatalogObjectSource
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'v'
-          AND c.relnamespace = ANY (@schemas)
+          AND c.relnamespace = ANY ($1)
           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                           WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                             AND d.objid = c.oid AND d.deptype = 'e')
@@ -39,7 +36,7 @@ internal sealed class ViewSource : ICatalogObjectSource
         var rows = new List<(uint Oid, string Schema, string Name, string Def, string[] Options, string? Check, string? Owner)>();
         await using (var cmd = new NpgsqlCommand(Query, context.Connection))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { ParameterName = "schemas", Value = context.SchemaOids.ToArray(), DataTypeName = "oid[]" });
+            cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -65,7 +62,7 @@ internal sealed class ViewSource : ICatalogObjectSource
                 + ";\n";
             yield return new CatalogObject
             {
-                Id = new CatalogObjectId(ViewDefinition.PgClassClassId, r.Oid),
+                Id = CatalogClassIds.Class(r.Oid),
                 Desc = "VIEW",
                 Tag = r.Name,
                 Section = DumpSection.PreData,
@@ -74,7 +71,7 @@ internal sealed class ViewSource : ICatalogObjectSource
                 DropStatement = "DROP VIEW " + name + ";\n",
                 Owner = r.Owner,
                 DependsOn = dependencies.TryGetValue(r.Oid, out var deps) ? deps : [],
-                Priority = Priority,
+                Priority = ObjectPriority.Table,
             };
         }
     }

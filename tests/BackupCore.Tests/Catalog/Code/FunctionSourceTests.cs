@@ -20,7 +20,11 @@ public sealed class FunctionSourceTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // citext puts its functions and aggregates into public, which is in scope: they must not be dumped.
-        await CodeFixtureDatabase.CreateAsync(_server, Database, extraSql: "CREATE EXTENSION citext;");
+        // LEAKPROOF needs a superuser, so it is not in the fixture (whose round trip restores as a non-superuser).
+        await CodeFixtureDatabase.CreateAsync(
+            _server,
+            Database,
+            extraSql: "CREATE EXTENSION citext; CREATE FUNCTION \"infinite-prod\".same(a int, b int) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE AS 'SELECT a = b';");
         _functions = await CodeFixtureDatabase.ReadAsync(_server, Database, new FunctionSource());
     }
 
@@ -49,13 +53,14 @@ public sealed class FunctionSourceTests : IAsyncLifetime
             + "    AS $$\nBEGIN\n    RETURN (SELECT count(*) FROM \"infinite-prod\".users WHERE \"user\" = 'admin');\nEND;\n$$;\n",
             f.Definition);
         Assert.Equal(DumpSection.PreData, f.Section);
-        Assert.Equal(ObjectPriorityOfFunctions, f.Priority);
+        Assert.Equal(ObjectPriority.Function, f.Priority);
     }
 
     [Fact]
     public void Function_attributes_are_written_in_pg_dump_order_and_defaults_are_left_out()
     {
-        Assert.Contains("\n    LANGUAGE sql IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE\n", _functions.Single("FUNCTION", "infinite-prod", "is_positive(numeric)").Definition, StringComparison.Ordinal);
+        Assert.Contains("\n    LANGUAGE sql IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE\n    AS $$SELECT a = b$$;\n", _functions.Single("FUNCTION", "infinite-prod", "same(integer, integer)").Definition, StringComparison.Ordinal);
+        Assert.Contains("\n    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE\n", _functions.Single("FUNCTION", "infinite-prod", "is_positive(numeric)").Definition, StringComparison.Ordinal);
         Assert.Contains("\n    LANGUAGE sql IMMUTABLE STRICT COST 5\n", _functions.Single("FUNCTION", "infinite-prod", "normalize_email(text)").Definition, StringComparison.Ordinal);
         Assert.Contains(" RETURNS TABLE(user_id integer, total numeric)\n    LANGUAGE sql STABLE ROWS 50\n", _functions.Single("FUNCTION", "infinite-prod", "user_totals(numeric)").Definition, StringComparison.Ordinal);
         Assert.Contains("\n    LANGUAGE sql\n", _functions.Single("FUNCTION", "infinite-prod", "next_code()").Definition, StringComparison.Ordinal);
@@ -98,7 +103,21 @@ public sealed class FunctionSourceTests : IAsyncLifetime
     {
         Assert.DoesNotContain(_functions, f => f.Namespace == "public");
         Assert.DoesNotContain(_functions, f => f.Tag.StartsWith("text_concat", StringComparison.Ordinal));
-        Assert.Equal(17, _functions.Count);
+        Assert.Equal(18, _functions.Count);
+    }
+
+    [Fact]
+    public async Task Aggregates_list_only_options_that_differ_from_the_defaults()
+    {
+        var aggregates = await CodeFixtureDatabase.ReadAsync(_server, Database, new FunctionAggregateSource());
+        Assert.Equal(["Emails(text)", "biggest(integer)", "row_count(*)", "text_concat(text)", "total(numeric)"], aggregates.Select(a => a.Tag).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            "CREATE AGGREGATE \"infinite-prod\".\"Emails\"(text) (\n    SFUNC = textcat,\n    STYPE = text,\n    SSPACE = 64,\n    INITCOND = '',\n    FINALFUNC = \"infinite-prod\".normalize_email\n);\n",
+            aggregates.Single("AGGREGATE", "infinite-prod", "Emails(text)").Definition);
+        Assert.Contains("SORTOP = OPERATOR(pg_catalog.>)", aggregates.Single("AGGREGATE", "infinite-prod", "biggest(integer)").Definition, StringComparison.Ordinal);
+        Assert.EndsWith("    COMBINEFUNC = numeric_add,\n    PARALLEL = safe\n);\n", aggregates.Single("AGGREGATE", "infinite-prod", "total(numeric)").Definition, StringComparison.Ordinal);
+        Assert.Equal("DROP AGGREGATE \"infinite-prod\".row_count(*);\n", aggregates.Single("AGGREGATE", "infinite-prod", "row_count(*)").DropStatement);
+        Assert.All(aggregates, a => Assert.Equal(9, a.Priority));
     }
 
     [Theory]
@@ -120,6 +139,4 @@ public sealed class FunctionSourceTests : IAsyncLifetime
     {
         Assert.Equal(expected, FunctionSource.SplitSettingList(value));
     }
-
-    private const int ObjectPriorityOfFunctions = 8;
 }

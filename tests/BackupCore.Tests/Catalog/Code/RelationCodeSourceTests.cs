@@ -70,13 +70,19 @@ public sealed class RelationCodeSourceTests : IAsyncLifetime
     public async Task Materialized_views_are_created_empty_and_refreshed_in_post_data_when_populated()
     {
         Assert.Equal(
-            ["MATERIALIZED VIEW DATA rich_balances", "MATERIALIZED VIEW DATA user_balances", "MATERIALIZED VIEW Empty MV", "MATERIALIZED VIEW rich_balances", "MATERIALIZED VIEW user_balances"],
+            ["INDEX user_balances_id", "MATERIALIZED VIEW DATA rich_balances", "MATERIALIZED VIEW DATA user_balances", "MATERIALIZED VIEW Empty MV", "MATERIALIZED VIEW rich_balances", "MATERIALIZED VIEW user_balances"],
             _matViews.Select(m => m.Desc + " " + m.Tag).Order(StringComparer.Ordinal));
         var mv = _matViews.Single("MATERIALIZED VIEW", "infinite-prod", "user_balances");
         Assert.Equal("CREATE MATERIALIZED VIEW \"infinite-prod\".user_balances AS\n SELECT users.id,\n    users.balance\n   FROM \"infinite-prod\".users\n  WITH NO DATA;\n", mv.Definition);
         Assert.Equal("", mv.Tablespace);
         Assert.Equal("heap", mv.TableAccessMethod);
         Assert.Equal("DROP MATERIALIZED VIEW \"infinite-prod\".user_balances;\n", mv.DropStatement);
+
+        var index = _matViews.Single("INDEX", "infinite-prod", "user_balances_id");
+        Assert.Equal("CREATE UNIQUE INDEX user_balances_id ON \"infinite-prod\".user_balances USING btree (id);\n", index.Definition);
+        Assert.Equal("DROP INDEX \"infinite-prod\".user_balances_id;\n", index.DropStatement);
+        Assert.Equal([mv.Id!.Value], index.DependsOn);
+        Assert.Equal(DumpSection.PostData, index.Section);
 
         var refresh = _matViews.Single("MATERIALIZED VIEW DATA", "infinite-prod", "user_balances");
         Assert.Equal("REFRESH MATERIALIZED VIEW \"infinite-prod\".user_balances;\n", refresh.Definition);

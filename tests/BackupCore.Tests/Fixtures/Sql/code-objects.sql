@@ -13,7 +13,7 @@ CREATE FUNCTION "infinite-prod".next_code() RETURNS text
     LANGUAGE sql VOLATILE
     AS $$ SELECT 'C-' || md5(random()::text) $$;
 CREATE FUNCTION "infinite-prod".is_positive(v numeric) RETURNS boolean
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT v > 0 $$;
 CREATE FUNCTION "infinite-prod".normalize_email(e text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT COST 5
@@ -101,6 +101,13 @@ CREATE FUNCTION "infinite-prod".line_count(p_user integer) RETURNS bigint
     END;
 CREATE AGGREGATE "infinite-prod".text_concat(text) (SFUNC = textcat, STYPE = text, INITCOND = '');
 COMMENT ON AGGREGATE "infinite-prod".text_concat(text) IS 'glues text';
+CREATE AGGREGATE "infinite-prod".biggest(integer) (SFUNC = int4larger, STYPE = integer, SORTOP = >);
+CREATE AGGREGATE "infinite-prod".total(numeric) (
+    SFUNC = numeric_add, STYPE = numeric, COMBINEFUNC = numeric_add, INITCOND = '0', PARALLEL = SAFE);
+CREATE AGGREGATE "infinite-prod".row_count(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
+COMMENT ON AGGREGATE "infinite-prod".row_count(*) IS 'counts rows';
+CREATE AGGREGATE "infinite-prod"."Emails"(text) (
+    SFUNC = textcat, STYPE = text, INITCOND = '', FINALFUNC = "infinite-prod".normalize_email, SSPACE = 64);
 
 -- Trigger functions and triggers, one disabled, one on a quoted table, one with WHEN and columns.
 CREATE FUNCTION "infinite-prod".touch() RETURNS trigger

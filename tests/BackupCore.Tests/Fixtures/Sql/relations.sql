@@ -92,6 +92,23 @@ CREATE TABLE "Odd Schema ""q"""."Weird ""Table"" name" (
 );
 CREATE TABLE "Odd Schema ""q""".a_very_long_table_name_that_is_exactly_sixty_three_bytes_long__ (id int);
 
+ALTER TABLE rel.kinds ADD CONSTRAINT kinds_email_not_x CHECK (email <> 'x@x') NOT VALID;
+ALTER TABLE rel.child_inh ALTER COLUMN name SET NOT NULL;
+ALTER TABLE rel.child_inh ALTER COLUMN name SET DEFAULT 'child default';
+CREATE TABLE rel.grandchild_inh (g int) INHERITS (rel.child_inh, rel.scratch);
+
+-- Foreign keys on and to partitioned tables; a unique constraint on a partitioned parent.
+CREATE TABLE rel.readings_note (
+    id bigint GENERATED ALWAYS AS IDENTITY (MINVALUE 1 MAXVALUE 1000 CYCLE),
+    measurement_id bigint NOT NULL,
+    measured_at date NOT NULL,
+    kind_id bigint REFERENCES rel.kinds (id) ON DELETE SET NULL,
+    FOREIGN KEY (measurement_id, measured_at) REFERENCES rel.measurements (id, at) ON DELETE CASCADE,
+    UNIQUE (id, measured_at)
+) PARTITION BY RANGE (measured_at);
+CREATE TABLE rel.readings_note_all PARTITION OF rel.readings_note FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
+CREATE INDEX "Odd index ""name""" ON "Odd Schema ""q"""."Weird ""Table"" name" ("col with space" DESC NULLS LAST, "user" COLLATE "C");
+
 -- Data, including every COPY escaping hazard.
 INSERT INTO rel.kinds (mood, moods, email, code, codes, amount, p, r, "Mixed Case", "select", fixed, doc, x, ids) VALUES
   ('happy', '{sad,happy}', 'a@x', 'abc', '{abc,def}', 12.5, ROW(1, 'one', '{a,b}'), '[1.5,2.5)', E'tab\there', 'sel', 'ab', '{"k": [1, "two", null]}', '<a>1</a>', '{00000000-0000-0000-0000-000000000001}'),
@@ -125,5 +142,7 @@ INSERT INTO rel.by_list VALUES ('a', 1), ('b', 2);
 INSERT INTO rel.node VALUES (1, NULL, NULL), (2, 1, NULL);
 INSERT INTO rel.a VALUES (10, 2);
 UPDATE rel.node SET a_id = 10 WHERE id = 1;
+INSERT INTO rel.grandchild_inh (id, name, extra, k, v, g) VALUES (3, 'g', 'e', 'gk', 'gv', 7);
+INSERT INTO rel.readings_note (measurement_id, measured_at, kind_id) SELECT id, at, NULL FROM rel.measurements;
 INSERT INTO rel.bookings VALUES (1, '[2026-01-01,2026-01-02)');
 INSERT INTO "Odd Schema ""q"""."Weird ""Table"" name" VALUES (1, 'ü', 'u', 63);

@@ -1,0 +1,73 @@
+namespace BackupCore.Storage;
+
+/// <summary>
+/// The write-only stream a publication hands to a writer. Disposing it only says "this artifact is complete";
+/// nothing is published until the publication commits. Synchronous writes are refused: every caller here
+/// writes asynchronously, and a hidden sync-over-async upload would block a thread per part.
+/// </summary>
+internal sealed class ArtifactWriteStream : Stream
+{
+    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, Task> _write;
+    private readonly Action _close;
+    private bool _closed;
+    private long _written;
+
+    public ArtifactWriteStream(string name, Func<ReadOnlyMemory<byte>, CancellationToken, Task> write, Action close)
+    {
+        Name = name;
+        _write = write;
+        _close = close;
+    }
+
+    public string Name { get; }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !_closed;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => _written;
+        set => throw new NotSupportedException();
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        await _write(buffer, cancellationToken).ConfigureAwait(false);
+        _written += buffer.Length;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) =>
+        throw new NotSupportedException($"{Name}: write asynchronously (WriteAsync)");
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_closed)
+        {
+            _closed = true;
+            _close();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+
+namespace BackupCore.Storage;
+
+/// <summary>One artifact being written to its temporary name; SHA-256 and size computed while writing.</summary>
+internal sealed class LocalArtifactFile : IAsyncDisposable
+{
+    private readonly FileStream _file;
+    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private string? _sha256Hex;
+
+    public LocalArtifactFile(ArtifactKind kind, string temporaryPath, string stampedPath)
+    {
+        Kind = kind;
+        TemporaryPath = temporaryPath;
+        StampedPath = stampedPath;
+        _file = new FileStream(temporaryPath, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = FileOptions.Asynchronous,
+            BufferSize = 1 << 20,
+        });
+    }
+
+    public ArtifactKind Kind { get; }
+
+    public string TemporaryPath { get; }
+
+    public string StampedPath { get; }
+
+    public long Size { get; private set; }
+
+    public bool WriterClosed { get; set; }
+
+    public string Sha256Hex => _sha256Hex ?? throw new InvalidOperationException("artifact not finished");
+
+    public async Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        _sha256.AppendData(data.Span);
+        await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        Size += data.Length;
+    }
+
+    /// <summary>Flushes to disk (fsync) and closes, so the rename that follows publishes complete bytes.</summary>
+    public async Task FinishAsync(CancellationToken cancellationToken)
+    {
+        await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _file.Flush(flushToDisk: true);
+        await _file.DisposeAsync().ConfigureAwait(false);
+        _sha256Hex ??= Convert.ToHexStringLower(_sha256.GetHashAndReset());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _file.DisposeAsync().ConfigureAwait(false);
+        _sha256.Dispose();
+    }
+}

@@ -1,0 +1,151 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+
+namespace BackupCore.Storage;
+
+/// <summary>
+/// One run's artifacts on their way to S3. Commit order: finish every artifact's data (last parts), then
+/// complete/PUT each, then verify each exact version, then PUT the manifest (the commit record) last.
+/// On any failure every multipart upload is aborted and versions this commit already created are deleted,
+/// so the previous backup is current again; disposing without a commit aborts everything.
+/// </summary>
+internal sealed class S3Publication : IBackupPublication
+{
+    private readonly IAmazonS3 _client;
+    private readonly S3StoreOptions _options;
+    private readonly S3TargetKeys _keys;
+    private readonly string _runId;
+    private readonly ILogger _logger;
+    private readonly Dictionary<ArtifactKind, S3ArtifactUpload> _uploads = [];
+    private bool _committed;
+    private bool _disposed;
+
+    public S3Publication(IAmazonS3 client, S3StoreOptions options, S3TargetKeys keys, string runId, ILogger logger)
+    {
+        _client = client;
+        _options = options;
+        _keys = keys;
+        _runId = runId;
+        _logger = logger;
+    }
+
+    public ValueTask<Stream> OpenArtifactAsync(ArtifactKind kind, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        if (_uploads.ContainsKey(kind))
+        {
+            throw new BackupException($"{_options.Description}: {_keys.Artifact(kind)} was already opened in run {_runId}");
+        }
+
+        var upload = new S3ArtifactUpload(_client, _options, kind, _keys.Artifact(kind), _runId);
+        _uploads.Add(kind, upload);
+        Stream stream = new ArtifactWriteStream(upload.Key, upload.WriteAsync, () => upload.WriterClosed = true);
+        return ValueTask.FromResult(stream);
+    }
+
+    public async ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        if (_uploads.Values.FirstOrDefault(u => !u.WriterClosed) is { } open)
+        {
+            throw new BackupException($"{_options.Description}: {open.Key} is still being written; dispose its stream before committing");
+        }
+
+        var ordered = _uploads.Values.OrderBy(u => u.Kind).ToList();
+        try
+        {
+            foreach (var upload in ordered)
+            {
+                await upload.FinishDataAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var upload in ordered)
+            {
+                await upload.PublishAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var upload in ordered)
+            {
+                await upload.VerifyAsync(cancellationToken).ConfigureAwait(false);
+                StorageLog.Published(_logger, _options.Description, upload.Key, upload.Size, Math.Max(upload.PartCount, 1), upload.VersionId);
+            }
+
+            var stored = ordered.Select(u => new StoredArtifact(u.Kind, u.Key, u.Size, u.Sha256Hex, u.VersionId)).ToList();
+            var final = manifest with
+            {
+                RunId = _runId,
+                Target = _keys.Target,
+                FinishedAt = manifest.FinishedAt ?? DateTimeOffset.UtcNow,
+                Artifacts = [.. stored.Select(s => new ManifestArtifact(s.Kind, s.Key, s.Size, s.Sha256, s.VersionId))],
+            };
+            await S3ManifestUpload.PublishAsync(_client, _options, _keys.Manifest, _runId, final.ToJsonBytes(), cancellationToken).ConfigureAwait(false);
+
+            _committed = true;
+            return stored;
+        }
+        catch (Exception ex)
+        {
+            await CleanUpAsync(rollBackPublished: true).ConfigureAwait(false);
+            if (ex is BackupException or OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw S3Call.Translate(_options, $"commit of run {_runId}", ex);
+        }
+    }
+
+    private async Task CleanUpAsync(bool rollBackPublished)
+    {
+        var aborted = 0;
+        foreach (var upload in _uploads.Values)
+        {
+            try
+            {
+                if (await upload.AbortAsync().ConfigureAwait(false))
+                {
+                    aborted++;
+                }
+
+                if (rollBackPublished && upload.Published && upload.VersionId is { } version)
+                {
+                    // Deleting the exact version makes the previous one current again (versioned buckets).
+                    var delete = new DeleteObjectRequest { BucketName = _options.Bucket, Key = upload.Key, VersionId = version };
+                    await _client.DeleteObjectAsync(delete, CancellationToken.None).ConfigureAwait(false);
+                    StorageLog.RolledBack(_logger, _options.Description, upload.Key, version);
+                }
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
+            {
+                StorageLog.CleanupFailed(_logger, _options.Description, upload.Key, ex.Message);
+            }
+        }
+
+        if (aborted > 0)
+        {
+            StorageLog.Aborted(_logger, _options.Description, _runId, aborted);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_committed)
+        {
+            await CleanUpAsync(rollBackPublished: false).ConfigureAwait(false);
+        }
+
+        foreach (var upload in _uploads.Values)
+        {
+            upload.Dispose();
+        }
+    }
+}

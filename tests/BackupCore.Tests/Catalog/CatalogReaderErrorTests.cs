@@ -1,0 +1,69 @@
+using BackupCore.Catalog;
+using BackupCore.Tests.Fixtures;
+using Npgsql;
+
+namespace BackupCore.Tests.Catalog;
+
+[Collection(PostgresCollection.Name)]
+public class CatalogReaderErrorTests(PostgresServer server)
+{
+    [Fact]
+    public async Task A_table_locked_access_exclusive_elsewhere_fails_after_the_lock_timeout_naming_the_table()
+    {
+        await server.CreateDatabaseAsync("caterr_lock");
+        await server.ExecuteAsync("CREATE SCHEMA \"infinite-prod\"; CREATE TABLE \"infinite-prod\".\"Busy Table\" (id int); CREATE TABLE \"infinite-prod\".calm (id int)", "caterr_lock");
+
+        await using var blocker = new NpgsqlConnection(server.ConnectionString("caterr_lock"));
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("LOCK TABLE \"infinite-prod\".\"Busy Table\" IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<BackupException>(() =>
+            CatalogPlanReader.ReadAsync(server, "caterr_lock", new CatalogScope([], TimeSpan.FromMilliseconds(500))));
+        Assert.Contains("\"infinite-prod\".\"Busy Table\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("55P03", e.Message, StringComparison.Ordinal);
+        Assert.NotNull(e.Hint);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task A_table_the_role_cannot_read_fails_naming_the_table()
+    {
+        await server.CreateDatabaseAsync("caterr_priv");
+        await server.ExecuteAsync(
+            """
+            DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'caterr_reader') THEN CREATE ROLE caterr_reader LOGIN; END IF; END$$;
+            CREATE SCHEMA app;
+            GRANT USAGE ON SCHEMA app TO caterr_reader;
+            CREATE TABLE app.open_table (id int);
+            CREATE TABLE app."secret-table" (id int);
+            GRANT SELECT ON app.open_table TO caterr_reader;
+            """,
+            "caterr_priv");
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => CatalogPlanReader.ReadAsync(server, "caterr_priv", user: "caterr_reader"));
+        Assert.Contains("app.\"secret-table\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("42501", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sequence_the_role_cannot_read_fails_naming_the_sequence()
+    {
+        await server.CreateDatabaseAsync("caterr_seq");
+        await server.ExecuteAsync(
+            """
+            DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'caterr_reader') THEN CREATE ROLE caterr_reader LOGIN; END IF; END$$;
+            CREATE SCHEMA app;
+            GRANT USAGE ON SCHEMA app TO caterr_reader;
+            CREATE SEQUENCE app.hidden_seq;
+            """,
+            "caterr_seq");
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => CatalogPlanReader.ReadAsync(server, "caterr_seq", user: "caterr_reader"));
+        Assert.Contains("app.hidden_seq", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,228 @@
+using Amazon.S3.Model;
+using BackupCore.Storage;
+using BackupCore.Tests.Fixtures;
+
+namespace BackupCore.Tests.Storage;
+
+[Collection(S3Collection.Name)]
+public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
+{
+    private const string Bucket = "ib-storage-publish";
+    private const int MiB = 1024 * 1024;
+
+    public Task InitializeAsync() => server.CreateVersionedBucketAsync(Bucket);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static string NewRunId() => Guid.NewGuid().ToString("N")[..12];
+
+    private async Task<(IReadOnlyList<StoredArtifact> Stored, Dictionary<ArtifactKind, byte[]> Data)> RunAsync(
+        S3Store store, string target, int seed, int plainSize = 300_000, int anonSize = 200_000, int archiveSize = 400_000)
+    {
+        var data = new Dictionary<ArtifactKind, byte[]>
+        {
+            [ArtifactKind.Plain] = ArtifactData.Bytes(plainSize, seed),
+            [ArtifactKind.Anonymized] = ArtifactData.Bytes(anonSize, seed + 1),
+            [ArtifactKind.Archive] = ArtifactData.Bytes(archiveSize, seed + 2),
+        };
+        var runId = NewRunId();
+        await using var publication = await store.BeginAsync(target, runId, CancellationToken.None);
+        foreach (var (kind, bytes) in data)
+        {
+            await ArtifactData.WriteAsync(publication, kind, bytes);
+        }
+
+        var stored = await publication.CommitAsync(ArtifactData.Manifest(target, runId), CancellationToken.None);
+        return (stored, data);
+    }
+
+    private async Task<Dictionary<string, int>> VersionCountsAsync(string prefix)
+    {
+        using var client = server.CreateClient();
+        var response = await client.ListVersionsAsync(new ListVersionsRequest { BucketName = Bucket, Prefix = prefix });
+        return (response.Versions ?? []).Where(v => v.IsDeleteMarker != true).GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    private async Task<List<MultipartUpload>> OpenUploadsAsync(string prefix)
+    {
+        using var client = server.CreateClient();
+        var response = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = prefix });
+        return response.MultipartUploads ?? [];
+    }
+
+    [Fact]
+    public async Task Publication_uploads_the_artifacts_and_a_manifest_whose_hashes_match_the_bytes_written()
+    {
+        using var store = new S3Store(server.Options(Bucket));
+        var (stored, data) = await RunAsync(store, "publish-one", seed: 1);
+
+        Assert.Equal(["db/publish-one.gz", "db/publish-one.anon.gz", "db/publish-one.dump"], stored.Select(s => s.Key));
+        var manifest = await store.GetManifestAsync("publish-one", null, CancellationToken.None);
+        Assert.Equal(3, manifest.Artifacts.Count);
+        using var client = server.CreateClient();
+        foreach (var artifact in manifest.Artifacts)
+        {
+            Assert.NotNull(artifact.VersionId);
+            var bytes = await ArtifactData.ReadAllAsync(await store.OpenReadAsync(artifact.Key, artifact.VersionId, CancellationToken.None));
+            Assert.Equal(data[artifact.Kind], bytes);
+            Assert.Equal(ArtifactData.Sha256(bytes), artifact.Sha256);
+            Assert.Equal(bytes.Length, artifact.Size);
+            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = artifact.Key, VersionId = artifact.VersionId });
+            Assert.Equal(artifact.Kind == ArtifactKind.Archive ? "application/octet-stream" : "application/gzip", head.Headers.ContentType);
+            Assert.Equal(manifest.RunId, head.Metadata["run-id"]);
+        }
+    }
+
+    [Fact]
+    public async Task Second_run_adds_exactly_one_new_version_of_each_key_and_the_first_stays_readable()
+    {
+        using var store = new S3Store(server.Options(Bucket));
+        var (first, firstData) = await RunAsync(store, "two-runs", seed: 10);
+        await RunAsync(store, "two-runs", seed: 20);
+
+        var counts = await VersionCountsAsync("db/two-runs.");
+        Assert.Equal(4, counts.Count);
+        Assert.All(counts.Values, c => Assert.Equal(2, c));
+
+        var versions = await store.ListVersionsAsync("two-runs", CancellationToken.None);
+        Assert.Equal(2, versions.Count);
+        Assert.True(versions[0].IsLatest);
+        Assert.False(versions[1].IsLatest);
+        var old = await store.GetManifestAsync("two-runs", versions[1].VersionId, CancellationToken.None);
+        Assert.Equal(first.Select(a => a.VersionId), old.Artifacts.Select(a => a.VersionId));
+        var oldPlain = old.Artifacts.Single(a => a.Kind == ArtifactKind.Plain);
+        var bytes = await ArtifactData.ReadAllAsync(await store.OpenReadAsync(oldPlain.Key, oldPlain.VersionId, CancellationToken.None));
+        Assert.Equal(firstData[ArtifactKind.Plain], bytes);
+    }
+
+    [Fact]
+    public async Task Run_failing_mid_stream_leaves_the_previous_backup_current_and_no_multipart_upload_open()
+    {
+        using var store = new S3Store(server.Options(Bucket));
+        await RunAsync(store, "fails-mid-stream", seed: 30);
+        var before = await store.GetManifestAsync("fails-mid-stream", null, CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var publication = await store.BeginAsync("fails-mid-stream", NewRunId(), CancellationToken.None);
+            var plain = await publication.OpenArtifactAsync(ArtifactKind.Plain, CancellationToken.None);
+            await plain.WriteAsync(ArtifactData.Bytes(12 * MiB, 31)); // two full 5 MiB parts are on the server by now
+            var archive = await publication.OpenArtifactAsync(ArtifactKind.Archive, CancellationToken.None);
+            await archive.WriteAsync(ArtifactData.Bytes(6 * MiB, 32));
+            throw new InvalidOperationException("connection to the database lost during COPY");
+        });
+
+        Assert.Contains("COPY", failure.Message, StringComparison.Ordinal);
+        var counts = await VersionCountsAsync("db/fails-mid-stream.");
+        Assert.All(counts.Values, c => Assert.Equal(1, c));
+        var after = await store.GetManifestAsync("fails-mid-stream", null, CancellationToken.None);
+        Assert.Equal(before.RunId, after.RunId);
+        Assert.Empty(await OpenUploadsAsync("db/fails-mid-stream."));
+    }
+
+    [Fact]
+    public async Task Large_artifact_goes_up_in_more_than_three_parts_and_lands_byte_identical()
+    {
+        var options = server.Options(Bucket);
+        options.VerifyUpload = true;
+        using var store = new S3Store(options);
+        var (stored, data) = await RunAsync(store, "multipart", seed: 40, plainSize: (22 * MiB) + 12345);
+
+        var plain = stored.Single(s => s.Kind == ArtifactKind.Plain);
+        using var client = server.CreateClient();
+        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = plain.Key, VersionId = plain.VersionId });
+        Assert.EndsWith("-5\"", head.ETag, StringComparison.Ordinal); // 5 MiB x 4 + the rest
+        var bytes = await ArtifactData.ReadAllAsync(await store.OpenReadAsync(plain.Key, plain.VersionId, CancellationToken.None));
+        Assert.Equal(ArtifactData.Sha256(data[ArtifactKind.Plain]), ArtifactData.Sha256(bytes));
+        Assert.Equal(plain.Sha256, ArtifactData.Sha256(bytes));
+        Assert.Empty(await OpenUploadsAsync("db/multipart."));
+    }
+
+    [Fact]
+    public async Task Small_artifact_is_sent_as_one_put_with_its_sha256_in_the_metadata()
+    {
+        using var store = new S3Store(server.Options(Bucket));
+        var (stored, data) = await RunAsync(store, "single-put", seed: 50, anonSize: 10);
+
+        var anon = stored.Single(s => s.Kind == ArtifactKind.Anonymized);
+        using var client = server.CreateClient();
+        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = anon.Key, VersionId = anon.VersionId });
+        Assert.DoesNotContain("-", head.ETag.Trim('"'), StringComparison.Ordinal);
+        Assert.Equal(ArtifactData.Sha256(data[ArtifactKind.Anonymized]), head.Metadata["sha256"]);
+        Assert.Equal(10, head.ContentLength);
+    }
+
+    [Fact]
+    public async Task Empty_artifact_is_published_as_an_empty_object()
+    {
+        using var store = new S3Store(server.Options(Bucket));
+        var (stored, _) = await RunAsync(store, "empty", seed: 55, archiveSize: 0);
+
+        var archive = stored.Single(s => s.Kind == ArtifactKind.Archive);
+        Assert.Equal(0, archive.Size);
+        Assert.Equal(ArtifactData.Sha256([]), archive.Sha256);
+    }
+
+    [Fact]
+    public async Task Commit_before_an_artifact_stream_is_closed_is_refused_and_publishes_nothing()
+    {
+        using var store = new S3Store(server.Options(Bucket));
+        await using var publication = await store.BeginAsync("still-open", NewRunId(), CancellationToken.None);
+        var stream = await publication.OpenArtifactAsync(ArtifactKind.Plain, CancellationToken.None);
+        await stream.WriteAsync(new byte[100]);
+
+        var ex = await Assert.ThrowsAsync<BackupException>(async () => await publication.CommitAsync(ArtifactData.Manifest("still-open", "r"), CancellationToken.None));
+        Assert.Contains("db/still-open.gz", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await VersionCountsAsync("db/still-open."));
+    }
+
+    [Fact]
+    public async Task Stale_multipart_upload_of_the_target_is_aborted_when_a_run_starts_but_not_another_targets()
+    {
+        using var client = server.CreateClient();
+        var own = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = "db/stale.gz" });
+        var other = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = "db/stale-eu.gz" });
+        var options = server.Options(Bucket);
+        options.StaleUploadAge = TimeSpan.Zero;
+        await Task.Delay(1100); // S3 reports Initiated in whole seconds
+
+        using var store = new S3Store(options);
+        await using (await store.BeginAsync("stale", NewRunId(), CancellationToken.None))
+        {
+        }
+
+        var open = await OpenUploadsAsync("db/stale");
+        Assert.DoesNotContain(open, u => u.UploadId == own.UploadId);
+        Assert.Contains(open, u => u.UploadId == other.UploadId);
+        await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = "db/stale-eu.gz", UploadId = other.UploadId });
+    }
+
+    [Fact]
+    public async Task Folder_store_and_s3_store_hold_identical_bytes_for_the_same_run()
+    {
+        var folder = Directory.CreateTempSubdirectory("ib-storage-same-");
+        try
+        {
+            var local = new LocalFolderStore(new LocalFolderOptions { Path = folder.FullName });
+            using var s3 = new S3Store(server.Options(Bucket));
+            var data = ArtifactData.Bytes(7 * MiB, 60);
+            var hashes = new List<string>();
+            foreach (IBackupStore store in new IBackupStore[] { local, s3 })
+            {
+                await using var publication = await store.BeginAsync("same-bytes", NewRunId(), CancellationToken.None);
+                await ArtifactData.WriteAsync(publication, ArtifactKind.Archive, data);
+                var stored = await publication.CommitAsync(ArtifactData.Manifest("same-bytes", "r"), CancellationToken.None);
+                hashes.Add(stored.Single().Sha256);
+            }
+
+            var fromS3 = await ArtifactData.ReadAllAsync(await s3.OpenReadAsync("db/same-bytes.dump", null, CancellationToken.None));
+            var fromFolder = await ArtifactData.ReadAllAsync(await local.OpenReadAsync("same-bytes.dump", null, CancellationToken.None));
+            Assert.Equal(fromFolder, fromS3);
+            Assert.Equal(hashes[0], hashes[1]);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+}
