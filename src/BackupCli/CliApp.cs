@@ -10,6 +10,8 @@ public static class CliApp
     {
         var root = new RootCommand("infinite-backup: PostgreSQL backups without pg_dump — back up, list, fetch, restore, verify.");
         root.Subcommands.Add(BackupCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ListCommand.Create(stdout, stderr));
+        root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
         root.Subcommands.Add(RestoreCommand.Create(stdout, stderr));
         return root;
     }

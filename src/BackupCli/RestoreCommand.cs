@@ -20,7 +20,7 @@ public static class RestoreCommand
         var clean = new Option<bool>("--clean") { Description = "Drop the target database and create it empty first, so nothing outside the backup survives." };
         var create = new Option<bool>("--create") { Description = "Create the target database if it does not exist." };
         var singleTransaction = new Option<bool>("--single-transaction", "-1") { Description = "All or nothing: on an error the database is left as it was." };
-        var source = new StoreSource(forRestore: true);
+        var source = new StoreSource();
 
         var command = new Command("restore", """
             Restore a backup into a database, stopping at the first error, then compare row counts with the manifest.
@@ -77,6 +77,7 @@ public static class RestoreCommand
                     var fetched = await source.FetchAsync(parse, tempDir, stderr, cancellationToken);
                     file = fetched.Path;
                     backupManifest = fetched.Manifest;
+                    await stderr.WriteLineAsync($"fetched {fetched.Artifact.Key} of backup {fetched.Manifest.RunId} ({fetched.Artifact.Size} bytes, SHA-256 checked)");
                 }
 
                 if (backupManifest is null)

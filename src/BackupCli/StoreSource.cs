@@ -14,11 +14,11 @@ public sealed partial class StoreSource
 {
     private readonly bool _withArtifact;
 
-    public StoreSource(bool forRestore = false, bool withArtifact = true, bool withVersion = true)
+    public StoreSource(bool withArtifact = true, bool withVersion = true)
     {
         _withArtifact = withArtifact;
         WithVersion = withVersion;
-        S3 = new Option<string?>("--s3") { Description = "S3 location s3://BUCKET/PREFIX; credentials and region from AWS_* / the AWS profile." };
+        S3 = new Option<string?>("--s3") { Description = "S3 store s3://BUCKET/PREFIX (prefix default \"db\"); credentials and region from AWS_* / the AWS profile." };
         S3Endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL (e.g. http://127.0.0.1:7480); default AWS (or AWS_ENDPOINT_URL_S3)." };
         S3PathStyle = new Option<bool>("--s3-path-style") { Description = "Path-style S3 addressing (on by default with --s3-endpoint)." };
         Dir = new Option<string?>("--dir") { Description = "Local backup folder (what backup --out wrote)." };
@@ -28,7 +28,6 @@ public sealed partial class StoreSource
         Dump = new Option<bool>("--dump") { Description = "The custom-format archive, NAME.dump (restores through pg_restore)." };
         At = new Option<string?>("--at") { Description = "The backup current at this time, e.g. 2026-11-20T04:00Z (ISO 8601; a date means its end, UTC)." };
         Version = new Option<string?>("--version") { Description = "An exact version id, as list shows it." };
-        _ = forRestore;
     }
 
     public bool WithVersion { get; }
@@ -93,9 +92,20 @@ public sealed partial class StoreSource
             result.AddError("give --s3 or --dir, not both");
         }
 
-        if (s3 is not null && !TryParseS3Url(s3, out _, out _))
+        if (s3 is not null)
         {
-            result.AddError($"--s3 {s3}: expected s3://BUCKET or s3://BUCKET/PREFIX");
+            try
+            {
+                var (bucket, _) = StoreArguments.ParseS3Url(s3);
+                if (bucket.Length < 3)
+                {
+                    result.AddError($"--s3 {s3}: expected s3://BUCKET/PREFIX (bucket names have at least 3 characters)");
+                }
+            }
+            catch (BackupException ex)
+            {
+                result.AddError(ex.Message);
+            }
         }
 
         if (s3 is null && (result.GetValue(S3Endpoint) is not null || result.GetValue(S3PathStyle)))
@@ -108,9 +118,16 @@ public sealed partial class StoreSource
         {
             result.AddError("give --name NAME (the backup target, e.g. infinite-prod)");
         }
-        else if (name is not null && !TargetName.IsValid(name))
+        else if (name is not null)
         {
-            result.AddError("--name must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
+            try
+            {
+                TargetName.Validate(name);
+            }
+            catch (BackupException ex)
+            {
+                result.AddError("--name: " + ex.Message);
+            }
         }
 
         if (_withArtifact && new[] { result.GetValue(Anon), result.GetValue(Full), result.GetValue(Dump) }.Count(x => x) > 1)
@@ -154,23 +171,5 @@ public sealed partial class StoreSource
     {
         ArgumentNullException.ThrowIfNull(parse);
         return parse.GetValue(At) is { } text && BackupCore.Restore.PointInTime.TryParse(text, out var at) ? at : null;
-    }
-
-    /// <summary>s3://BUCKET/PREFIX → bucket and prefix ("" when none).</summary>
-    public static bool TryParseS3Url(string url, out string bucket, out string prefix)
-    {
-        ArgumentNullException.ThrowIfNull(url);
-        bucket = "";
-        prefix = "";
-        if (!url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var rest = url["s3://".Length..];
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        bucket = slash < 0 ? rest : rest[..slash];
-        prefix = slash < 0 ? "" : rest[(slash + 1)..].Trim('/');
-        return bucket.Length >= 3;
     }
 }

@@ -36,7 +36,7 @@ internal sealed class RoundTripHarness(PostgresServer server)
                 TargetName = database,
                 DataSource = dataSource,
                 Scope = schemas is null ? CatalogScope.AllSchemas : new CatalogScope(schemas, TimeSpan.FromSeconds(10)),
-                Stores = [new LocalFolderStore(dir)],
+                Stores = [new LocalFolderStore(new LocalFolderOptions { Path = dir })],
                 Artifacts = [ArtifactKind.Plain],
             },
             CancellationToken.None);
