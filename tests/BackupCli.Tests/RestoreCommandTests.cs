@@ -5,14 +5,14 @@ using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 
-[Collection(PostgresCollection.Name)]
+[Collection(CliServers.Name)]
 public sealed class RestoreCommandTests(PostgresServer server) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("ib-cli-restore-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private const string Dump = """
+    internal const string Dump = """
         --
         -- PostgreSQL database dump
         --
