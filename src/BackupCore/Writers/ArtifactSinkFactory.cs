@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using BackupCore.Archive;
 using BackupCore.Plan;
 using BackupCore.Storage;
 
@@ -16,7 +17,7 @@ public class ArtifactSinkFactory
     public ArtifactWriterOptions Options { get; }
 
     /// <summary>The artifact kinds this factory can write, in the order they are fed.</summary>
-    public virtual IReadOnlyList<ArtifactKind> SupportedKinds { get; } = [ArtifactKind.Plain];
+    public virtual IReadOnlyList<ArtifactKind> SupportedKinds { get; } = [ArtifactKind.Plain, ArtifactKind.Archive];
 
     /// <summary>Creates the sink; disposing it disposes <paramref name="output"/>.</summary>
     public virtual IDumpSink Create(ArtifactKind kind, Stream output, DumpPlan plan)
@@ -24,6 +25,9 @@ public class ArtifactSinkFactory
         return kind switch
         {
             ArtifactKind.Plain => new PlainSqlWriter(Gzip(output), Options.ToolVersion),
+            ArtifactKind.Archive => new CustomArchiveWriter(
+                output,
+                new CustomArchiveWriterOptions { CompressionLevel = Options.CompressionLevel, TempDirectory = Options.TempDirectory, DumperVersion = Options.ToolVersion }),
             _ => throw new BackupException($"artifact {kind}: no writer available"),
         };
     }
