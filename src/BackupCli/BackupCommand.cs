@@ -66,7 +66,7 @@ public static class BackupCommand
 
             try
             {
-                TargetName.Validate(result.GetValue(name) ?? "");
+                ArtifactNames.ValidateTarget(result.GetValue(name) ?? "");
             }
             catch (BackupException ex)
             {

@@ -122,7 +122,7 @@ public sealed partial class StoreSource
         {
             try
             {
-                TargetName.Validate(name);
+                ArtifactNames.ValidateTarget(name);
             }
             catch (BackupException ex)
             {
