@@ -13,6 +13,7 @@ public static class CliApp
         root.Subcommands.Add(ListCommand.Create(stdout, stderr));
         root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
         root.Subcommands.Add(RestoreCommand.Create(stdout, stderr));
+        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -32,6 +32,18 @@ public sealed class ArtifactFetcher(IBackupReader reader)
                 $"target {target}: backup {manifest.RunId} has no {kind.Suffix()} artifact",
                 "its manifest lists: " + string.Join(", ", manifest.Artifacts.Select(a => a.Kind.Suffix())));
 
+        var fullPath = await DownloadVerifiedAsync(artifact, outputPath, progress, cancellationToken);
+        await File.WriteAllBytesAsync(ManifestFile.PathBeside(fullPath), manifest.ToJsonBytes(), cancellationToken);
+        return new FetchedArtifact(fullPath, manifest, artifact, version);
+    }
+
+    /// <summary>
+    /// Streams one artifact to <paramref name="outputPath"/> through a temporary <c>.partial</c> name, hashing it;
+    /// renames it only when size and SHA-256 match <paramref name="artifact"/>. Returns the full path.
+    /// </summary>
+    public async Task<string> DownloadVerifiedAsync(ManifestArtifact artifact, string outputPath, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
         var fullPath = Path.GetFullPath(outputPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var partial = fullPath + ".partial";
@@ -52,8 +64,7 @@ public sealed class ArtifactFetcher(IBackupReader reader)
             throw;
         }
 
-        await File.WriteAllBytesAsync(ManifestFile.PathBeside(fullPath), manifest.ToJsonBytes(), cancellationToken);
-        return new FetchedArtifact(fullPath, manifest, artifact, version);
+        return fullPath;
     }
 
     internal static void CheckAgainstManifest(string store, ManifestArtifact artifact, long size, string sha256)
