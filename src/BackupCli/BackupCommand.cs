@@ -3,6 +3,7 @@ using BackupCore;
 using BackupCore.Anonymization;
 using BackupCore.Catalog;
 using BackupCore.Running;
+using BackupCore.Runs;
 using BackupCore.Storage;
 using BackupCore.Writers;
 using Npgsql;
@@ -39,6 +40,19 @@ public static class BackupCommand
             Description = "Seconds to wait for a table lock before failing.",
             DefaultValueFactory = _ => 30,
         };
+        var lockWait = new Option<int>("--lock-wait")
+        {
+            Description = "Seconds to wait for another backup of the same target (same database and --name) to finish; then fail.",
+            DefaultValueFactory = _ => 0,
+        };
+        var shrinkFraction = new Option<double?>("--shrink-warning-fraction")
+        {
+            Description = "Warn when a table's rows or COPY bytes dropped by more than this fraction (0-1) against the previous backup.",
+        };
+        var failOnShrink = new Option<bool>("--fail-on-shrink")
+        {
+            Description = "With --shrink-warning-fraction: fail (publish nothing) instead of warning.",
+        };
         var reason = new Option<string?>("--reason") { Description = "Free text recorded in the manifest (e.g. the commit being deployed)." };
         var anonymizationPolicy = new Option<string?>("--anonymization-policy")
         {
@@ -53,7 +67,7 @@ public static class BackupCommand
               PGHOST=db PGDATABASE=app infinite-backup backup --name app --out /var/backups
             """)
         {
-            connection, schemas, name, compression, lockTimeout, reason, anonymizationPolicy,
+            connection, schemas, name, compression, lockTimeout, lockWait, shrinkFraction, failOnShrink, reason, anonymizationPolicy,
         };
         store.AddTo(command);
         command.Validators.Add(result =>
@@ -110,7 +124,14 @@ public static class BackupCommand
                     Scope = new CatalogScope(parse.GetValue(schemas) ?? [], TimeSpan.FromSeconds(parse.GetValue(lockTimeout))),
                     Stores = stores,
                     Reason = parse.GetValue(reason),
+                    ShrinkCheck = parse.GetValue(shrinkFraction) is { } fraction
+                        ? new ShrinkCheckOptions { ShrinkWarningFraction = fraction, FailOnShrink = parse.GetValue(failOnShrink) }
+                        : null,
                 };
+
+                // Two CLI runs (or a CLI run and the Functions app) of one target must never write the same keys at once:
+                // the same advisory lock the Functions app takes, held for the whole run.
+                await using var held = await new PostgresTargetLock().AcquireAsync(job.TargetName, dataSource, TimeSpan.FromSeconds(parse.GetValue(lockWait)), cancellationToken);
                 var result = await runner.RunAsync(job, cancellationToken);
                 foreach (var store in result.Stores)
                 {

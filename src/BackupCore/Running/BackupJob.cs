@@ -27,6 +27,9 @@ public sealed record BackupJob
     /// <summary>Free text recorded in the manifest (e.g. the commit being deployed).</summary>
     public string? Reason { get; init; }
 
+    /// <summary>Compare row counts and sizes with the previous manifest (see <see cref="Running.ShrinkCheck"/>); null: no check.</summary>
+    public ShrinkCheckOptions? ShrinkCheck { get; init; }
+
     public static string NewRunId(DateTimeOffset now) =>
         now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 }

@@ -59,6 +59,10 @@ public sealed class BackupRunner
         var plan = await _catalog.ReadAsync(session.Connection, job.Scope, cancellationToken);
         Log.PlanRead(_logger, runId, session.SnapshotTime, session.ServerVersion, plan.Entries.Count, plan.TableDataEntries.Count());
 
+        // Read before any upload starts, so the comparison is with the backup that is latest now.
+        job.ShrinkCheck?.Validate();
+        var previous = job.ShrinkCheck is null ? null : await ShrinkCheck.ReadPreviousAsync(job.Stores, job.TargetName, cancellationToken);
+
         var kinds = job.Artifacts ?? _sinks.SupportedKinds;
         var publications = new List<IBackupPublication>();
         var sinks = new List<IDumpSink>();
@@ -87,6 +91,11 @@ public sealed class BackupRunner
             foreach (var sink in sinks)
             {
                 await sink.CompleteAsync(cancellationToken);
+            }
+
+            if (job.ShrinkCheck is { } shrinkCheck)
+            {
+                ShrinkCheck.Apply(shrinkCheck, previous, tables, runId, job.TargetName, _logger);
             }
 
             var contributions = sinks.OfType<IManifestContributor>().ToList();

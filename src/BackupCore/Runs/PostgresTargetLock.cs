@@ -25,7 +25,8 @@ public sealed class PostgresTargetLock : ITargetLock
         ArgumentException.ThrowIfNullOrEmpty(target);
         ArgumentNullException.ThrowIfNull(dataSource);
         var deadline = DateTimeOffset.UtcNow + wait;
-        var connection = await OpenAsync(target, dataSource, cancellationToken);
+        // Same messages as the backup's own connection: host, database and role, never the password.
+        var connection = await BackupCore.Running.ConnectionErrors.OpenAsync(dataSource, cancellationToken);
         try
         {
             while (true)
@@ -54,19 +55,6 @@ public sealed class PostgresTargetLock : ITargetLock
         {
             await connection.DisposeAsync();
             throw;
-        }
-    }
-
-    private static async Task<NpgsqlConnection> OpenAsync(string target, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await dataSource.OpenConnectionAsync(cancellationToken);
-        }
-        catch (NpgsqlException ex)
-        {
-            var csb = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-            throw new BackupException($"target {target}: cannot connect to {csb.Host}:{csb.Port}/{csb.Database} to take the backup lock ({ex.Message})", null, ex);
         }
     }
 

@@ -1,0 +1,102 @@
+using BackupCore.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace BackupCore.Running;
+
+/// <summary>
+/// The staleness/shrink check: a table whose row count or COPY size dropped by more than
+/// <see cref="ShrinkCheckOptions.ShrinkWarningFraction"/> against the previous manifest is either logged as a warning
+/// or (<see cref="ShrinkCheckOptions.FailOnShrink"/>) fails the run before anything is committed. It catches the silent
+/// failure of a backup tool that keeps uploading a truncated or emptied database as the latest.
+/// </summary>
+public static class ShrinkCheck
+{
+    /// <summary>The tables that shrank past the fraction (empty when none did or there is no previous manifest).</summary>
+    public static IReadOnlyList<ShrunkTable> Compare(BackupManifest? previous, IReadOnlyList<ManifestTable> current, double fraction)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (previous is null)
+        {
+            return [];
+        }
+
+        var now = current.ToDictionary(t => (t.Schema, t.Table));
+        var shrunk = new List<ShrunkTable>();
+        foreach (var before in previous.Tables)
+        {
+            now.TryGetValue((before.Schema, before.Table), out var after);
+            var rows = after?.Rows ?? 0;
+            var bytes = after?.Bytes ?? 0;
+            if (Dropped(before.Rows, rows, fraction) || Dropped(before.Bytes, bytes, fraction))
+            {
+                shrunk.Add(new ShrunkTable(before.Schema, before.Table, before.Rows, rows, before.Bytes, bytes, after is null));
+            }
+        }
+
+        return shrunk;
+    }
+
+    /// <summary>The latest manifest of the target in the first store that can be read, or null on the first run.</summary>
+    internal static async Task<BackupManifest?> ReadPreviousAsync(IReadOnlyList<IBackupStore> stores, string target, CancellationToken cancellationToken)
+    {
+        foreach (var reader in stores.OfType<IBackupReader>())
+        {
+            var versions = await reader.ListVersionsAsync(target, cancellationToken);
+            if (versions.Count > 0)
+            {
+                return await reader.GetManifestAsync(target, null, cancellationToken);
+            }
+        }
+
+        return null;
+    }
+
+    internal static void Apply(ShrinkCheckOptions options, BackupManifest? previous, IReadOnlyList<ManifestTable> current, string runId, string target, ILogger logger)
+    {
+        var shrunk = Compare(previous, current, options.ShrinkWarningFraction);
+        if (shrunk.Count == 0)
+        {
+            return;
+        }
+
+        var list = string.Join("; ", shrunk.Select(s => s.Describe()));
+        if (options.FailOnShrink)
+        {
+            throw new BackupException(
+                $"target {target}: {shrunk.Count} table(s) shrank by more than {options.ShrinkWarningFraction:P0} against backup {previous!.RunId}: {list}",
+                "nothing was published; if the drop is intended, run once with FailOnShrink off (setting ShrinkCheck.FailOnShrink)");
+        }
+
+        Log.TablesShrank(logger, runId, target, shrunk.Count, options.ShrinkWarningFraction, previous!.RunId, list);
+    }
+
+    private static bool Dropped(long before, long after, double fraction) =>
+        before > 0 && after < before && (before - after) > before * fraction;
+}
+
+/// <summary>Settings of <see cref="ShrinkCheck"/>.</summary>
+public sealed record ShrinkCheckOptions
+{
+    /// <summary>A drop of more than this fraction (0.5 = half) of a table's rows or COPY bytes is reported.</summary>
+    public double ShrinkWarningFraction { get; init; } = 0.5;
+
+    /// <summary>True: a shrink fails the run (nothing published); false: a warning in the log.</summary>
+    public bool FailOnShrink { get; init; }
+
+    /// <summary>Throws a <see cref="BackupException"/> naming the setting when it is out of range.</summary>
+    public void Validate()
+    {
+        if (double.IsNaN(ShrinkWarningFraction) || ShrinkWarningFraction <= 0 || ShrinkWarningFraction >= 1)
+        {
+            throw new BackupException($"setting ShrinkWarningFraction {ShrinkWarningFraction} is not between 0 and 1 (exclusive)");
+        }
+    }
+}
+
+/// <summary>One table that shrank: before and after, from the previous and this run's manifest.</summary>
+public sealed record ShrunkTable(string Schema, string Table, long RowsBefore, long RowsAfter, long BytesBefore, long BytesAfter, bool Missing)
+{
+    public string Describe() => Missing
+        ? $"\"{Schema}\".\"{Table}\" is gone (had {RowsBefore} rows)"
+        : $"\"{Schema}\".\"{Table}\" {RowsBefore} → {RowsAfter} rows, {BytesBefore} → {BytesAfter} bytes";
+}
