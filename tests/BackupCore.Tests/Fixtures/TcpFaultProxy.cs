@@ -25,10 +25,10 @@ public sealed class TcpFaultProxy : IAsyncDisposable
     private int _nextId;
     private long _resetAfterBytes = -1;
     private Func<string, bool>? _resetMatch;
-    private int _cannedLeft;
-    private string _cannedResponse = "";
-    private Func<string, bool>? _cannedMatch;
+    private readonly List<Canned> _canned = [];
     private volatile bool _stalled;
+    private long _stallAfterBytes = -1;
+    private Func<string, bool>? _stallOnRequest;
 
     /// <param name="http">Parse client→server traffic as HTTP/1.1 requests (S3), so single requests can be failed.</param>
     public TcpFaultProxy(int upstreamPort, bool http = false)
@@ -67,6 +67,36 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         set => _stalled = value;
     }
 
+    /// <summary>One-shot: sets <see cref="Stalled"/> once a connection has passed more than <paramref name="bytes"/> server→client bytes after arming.</summary>
+    public void StallAfter(long bytes)
+    {
+        lock (_gate)
+        {
+            _stallAfterBytes = bytes;
+        }
+    }
+
+    /// <summary>HTTP mode, one-shot: sets <see cref="Stalled"/> when a request matching <paramref name="requestLine"/> arrives (before forwarding it).</summary>
+    public void StallOnRequest(Func<string, bool> requestLine)
+    {
+        lock (_gate)
+        {
+            _stallOnRequest = requestLine;
+        }
+    }
+
+    /// <summary>Waits (bounded) until <see cref="Stalled"/> is true; false on timeout.</summary>
+    public async Task<bool> WaitUntilStalledAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_stalled && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return _stalled;
+    }
+
     /// <summary>Resets (RST) every open connection now.</summary>
     public void CutAll()
     {
@@ -90,7 +120,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>HTTP mode: the next <paramref name="count"/> requests matching <paramref name="requestLine"/> get this error instead of being forwarded.</summary>
+    /// <summary>HTTP mode (adds to earlier calls, first match wins): the next <paramref name="count"/> requests matching <paramref name="requestLine"/> get this error instead of being forwarded.</summary>
     public void FailNextRequests(int count, int status, string reason, string code, Func<string, bool>? requestLine = null)
     {
         if (!_http)
@@ -108,9 +138,7 @@ public sealed class TcpFaultProxy : IAsyncDisposable
             .ToString();
         lock (_gate)
         {
-            _cannedResponse = response;
-            _cannedMatch = requestLine;
-            _cannedLeft = count;
+            _canned.Add(new Canned(response, requestLine) { Left = count });
         }
     }
 
@@ -175,6 +203,11 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                     return;
                 }
 
+                if (countForReset)
+                {
+                    CountTowardsStall(link, n);
+                }
+
                 await WaitWhileStalledAsync();
                 if (countForReset && CountTowardsReset(link, n, matches: true))
                 {
@@ -213,10 +246,17 @@ public sealed class TcpFaultProxy : IAsyncDisposable
                 string? canned = null;
                 lock (_gate)
                 {
-                    if (_cannedLeft > 0 && (_cannedMatch is null || _cannedMatch(requestLine)))
+                    if (_stallOnRequest is not null && _stallOnRequest(requestLine))
                     {
-                        _cannedLeft--;
-                        canned = _cannedResponse;
+                        _stallOnRequest = null;
+                        _stalled = true;
+                    }
+
+                    var hit = _canned.FirstOrDefault(c => c.Left > 0 && (c.Match is null || c.Match(requestLine)));
+                    if (hit is not null)
+                    {
+                        hit.Left--;
+                        canned = hit.Response;
                         CannedResponses++;
                     }
                 }
@@ -269,6 +309,24 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
+        }
+    }
+
+    private void CountTowardsStall(Link link, int bytes)
+    {
+        lock (_gate)
+        {
+            if (_stallAfterBytes < 0)
+            {
+                return;
+            }
+
+            link.StallCounted += bytes;
+            if (link.StallCounted > _stallAfterBytes)
+            {
+                _stallAfterBytes = -1;
+                _stalled = true;
+            }
         }
     }
 
@@ -357,6 +415,15 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         _stop.Dispose();
     }
 
+    private sealed class Canned(string response, Func<string, bool>? match)
+    {
+        public string Response { get; } = response;
+
+        public Func<string, bool>? Match { get; } = match;
+
+        public int Left { get; set; }
+    }
+
     private sealed class Link(Socket client, Socket server)
     {
         public Socket Client { get; } = client;
@@ -364,6 +431,8 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         public Socket Server { get; } = server;
 
         public long Counted { get; set; }
+
+        public long StallCounted { get; set; }
     }
 
     /// <summary>Buffered reads from a socket: HTTP heads, then bodies.</summary>
