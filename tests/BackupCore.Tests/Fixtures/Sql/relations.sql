@@ -133,6 +133,8 @@ CREATE TABLE rel.values_zoo (
     j jsonb,
     t text
 );
+ALTER TABLE rel.values_zoo ALTER COLUMN t SET COMPRESSION pglz;
+ALTER TABLE rel.values_zoo ALTER COLUMN n SET (n_distinct = 5);
 INSERT INTO rel.values_zoo (b, f, r, n, ts, d, texts, j, t) VALUES
   ('\x00ff5c0a', 'NaN', 'Infinity', 'NaN', 'infinity', '-infinity', '{"a b","c,d","e\"f",NULL,"\\\\"}', '{"s": "tab\tnl\n"}', E'\\N'),
   ('', '-Infinity', '-Infinity', 1.5, '-infinity', 'infinity', '{}', 'null', E'\t'),
