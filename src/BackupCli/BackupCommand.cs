@@ -1,5 +1,6 @@
 using System.CommandLine;
 using BackupCore;
+using BackupCore.Anonymization;
 using BackupCore.Catalog;
 using BackupCore.Running;
 using BackupCore.Storage;
@@ -39,6 +40,10 @@ public static class BackupCommand
             DefaultValueFactory = _ => 30,
         };
         var reason = new Option<string?>("--reason") { Description = "Free text recorded in the manifest (e.g. the commit being deployed)." };
+        var anonymizationPolicy = new Option<string?>("--anonymization-policy")
+        {
+            Description = "JSON policy file for NAME.anon.gz (docs/anonymization.md). The key of distinct replacements comes from the environment variable Backup__Anonymization__Key (the Functions app setting).",
+        };
 
         var command = new Command("backup", """
             Back up one database (or some of its schemas) in one snapshot.
@@ -48,7 +53,7 @@ public static class BackupCommand
               PGHOST=db PGDATABASE=app infinite-backup backup --name app --out /var/backups
             """)
         {
-            connection, schemas, name, compression, lockTimeout, reason,
+            connection, schemas, name, compression, lockTimeout, reason, anonymizationPolicy,
         };
         store.AddTo(command);
         command.Validators.Add(result =>
@@ -64,13 +69,9 @@ public static class BackupCommand
                 result.AddError("--compression-level must be 0-9");
             }
 
-            try
+            if (!TargetName.IsValid(result.GetValue(name)))
             {
-                TargetName.Validate(result.GetValue(name) ?? "");
-            }
-            catch (BackupException ex)
-            {
-                result.AddError("--name: " + ex.Message);
+                result.AddError("--name must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
             }
         });
 
@@ -83,7 +84,25 @@ public static class BackupCommand
                 await using var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
                 stores = store.CreateStores(parse);
 
-                var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions { CompressionLevel = parse.GetValue(compression) }));
+                var anonymization = new AnonymizationOptions
+                {
+                    Key = Environment.GetEnvironmentVariable("Backup__Anonymization__Key"),
+                    PolicyFile = parse.GetValue(anonymizationPolicy),
+                };
+                var policy = anonymization.PolicyFile is { } policyFile
+                    ? await AnonymizationPolicy.LoadAsync(policyFile, cancellationToken)
+                    : AnonymizationPolicy.Empty;
+                if (string.IsNullOrEmpty(anonymization.Key))
+                {
+                    await stderr.WriteLineAsync("warning: Backup__Anonymization__Key is not set: NAME.anon.gz uses a random key, so distinct replacements differ from other runs");
+                }
+
+                var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions
+                {
+                    CompressionLevel = parse.GetValue(compression),
+                    Anonymization = anonymization,
+                    AnonymizationPolicy = policy,
+                }));
                 var job = new BackupJob
                 {
                     TargetName = parse.GetValue(name)!,

@@ -2,8 +2,8 @@ namespace BackupCore.Storage;
 
 /// <summary>
 /// The write-only stream a publication hands to a writer. Disposing it only says "this artifact is complete";
-/// nothing is published until the publication commits. Synchronous writes are refused: every caller here
-/// writes asynchronously, and a hidden sync-over-async upload would block a thread per part.
+/// nothing is published until the publication commits. Writers should write asynchronously; a synchronous
+/// write (e.g. from a BinaryWriter or a sync GZipStream flush) still works but blocks while a full part uploads.
 /// </summary>
 internal sealed class ArtifactWriteStream : Stream
 {
@@ -46,7 +46,13 @@ internal sealed class ArtifactWriteStream : Stream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override void Write(byte[] buffer, int offset, int count) =>
-        throw new NotSupportedException($"{Name}: write asynchronously (WriteAsync)");
+        WriteAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        // The bytes must outlive the call while a part uploads, so copy them out of the caller's span.
+        Write(buffer.ToArray(), 0, buffer.Length);
+    }
 
     public override void Flush()
     {

@@ -22,7 +22,7 @@ internal sealed class LocalFileNames
 
     public LocalFileNames(string targetName)
     {
-        TargetName.Validate(targetName);
+        ArtifactNames.ValidateTarget(targetName);
         Target = targetName;
         var suffixes = string.Join('|', Suffixes.Select(Regex.Escape));
         _timestamped = new Regex(
@@ -43,7 +43,7 @@ internal sealed class LocalFileNames
 
     public string Latest(ArtifactKind kind) => kind.FileName(Target);
 
-    public string LatestManifest => TargetName.ManifestFileName(Target);
+    public string LatestManifest => ArtifactNames.ManifestFileName(Target);
 
     public string Stamped(ArtifactKind kind, string timestamp) => $"{Target}.{timestamp}{kind.Suffix()}";
 

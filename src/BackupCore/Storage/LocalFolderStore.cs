@@ -26,6 +26,12 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>A folder store with the default retention (<c>NUM_BACKUPS</c> or 10 days).</summary>
+    public LocalFolderStore(string directory)
+        : this(new LocalFolderOptions { Path = directory })
+    {
+    }
+
     public string Description => $"folder {_folder}";
 
     public ValueTask<IBackupPublication> BeginAsync(string targetName, string runId, CancellationToken cancellationToken)

@@ -93,7 +93,7 @@ internal sealed class S3ArtifactUpload : IDisposable
             {
                 BucketName = _options.Bucket,
                 Key = Key,
-                ContentType = TargetName.ContentType(Kind),
+                ContentType = ArtifactNames.ContentType(Kind),
             };
             initiate.Metadata.Add("run-id", _runId);
             ApplyPlacement(initiate);
@@ -193,7 +193,7 @@ internal sealed class S3ArtifactUpload : IDisposable
             {
                 BucketName = _options.Bucket,
                 Key = Key,
-                ContentType = TargetName.ContentType(Kind),
+                ContentType = ArtifactNames.ContentType(Kind),
                 InputStream = new MemoryStream(_buffer ?? [], 0, _filled, writable: false),
                 MD5Digest = Convert.ToBase64String(md5),
             };

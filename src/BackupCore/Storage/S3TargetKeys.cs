@@ -8,7 +8,7 @@ internal sealed class S3TargetKeys
 {
     public S3TargetKeys(string prefix, string targetName)
     {
-        TargetName.Validate(targetName);
+        ArtifactNames.ValidateTarget(targetName);
         Target = targetName;
         Folder = prefix.Length == 0 ? "" : prefix + "/";
     }
@@ -20,7 +20,7 @@ internal sealed class S3TargetKeys
 
     public string Artifact(ArtifactKind kind) => Folder + kind.FileName(Target);
 
-    public string Manifest => Folder + TargetName.ManifestFileName(Target);
+    public string Manifest => Folder + ArtifactNames.ManifestFileName(Target);
 
     /// <summary>The common start of this target's keys ("db/NAME."); keys of "NAME-eu" do not share it.</summary>
     public string KeyStart => Folder + Target + ".";

@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using BackupCore.Anonymization;
+using BackupCore.Archive;
 using BackupCore.Plan;
 using BackupCore.Storage;
 
@@ -16,7 +18,7 @@ public class ArtifactSinkFactory
     public ArtifactWriterOptions Options { get; }
 
     /// <summary>The artifact kinds this factory can write, in the order they are fed.</summary>
-    public virtual IReadOnlyList<ArtifactKind> SupportedKinds { get; } = [ArtifactKind.Plain];
+    public virtual IReadOnlyList<ArtifactKind> SupportedKinds { get; } = [ArtifactKind.Plain, ArtifactKind.Anonymized, ArtifactKind.Archive];
 
     /// <summary>Creates the sink; disposing it disposes <paramref name="output"/>.</summary>
     public virtual IDumpSink Create(ArtifactKind kind, Stream output, DumpPlan plan)
@@ -24,6 +26,10 @@ public class ArtifactSinkFactory
         return kind switch
         {
             ArtifactKind.Plain => new PlainSqlWriter(Gzip(output), Options.ToolVersion),
+            ArtifactKind.Archive => new CustomArchiveWriter(
+                output,
+                new CustomArchiveWriterOptions { CompressionLevel = Options.CompressionLevel, TempDirectory = Options.TempDirectory, DumperVersion = Options.ToolVersion }),
+            ArtifactKind.Anonymized => new AnonymizingSink(new PlainSqlWriter(Gzip(output), Options.ToolVersion), Options.Anonymization, Options.AnonymizationPolicy),
             _ => throw new BackupException($"artifact {kind}: no writer available"),
         };
     }

@@ -8,16 +8,17 @@ namespace BackupCore.Tests.Storage;
 [Collection(S3Collection.Name)]
 public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
 {
-    private const string Bucket = "ib-storage-errors";
+    // A fresh bucket per test class instance: the server may outlive one test run (scripts/start-s3 by hand).
+    private readonly string _bucket = "ib-storage-errors-" + Guid.NewGuid().ToString("N")[..8];
 
-    public Task InitializeAsync() => server.CreateVersionedBucketAsync(Bucket);
+    public Task InitializeAsync() => server.CreateVersionedBucketAsync(_bucket);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private async Task<int> ObjectCountAsync()
     {
         using var client = server.CreateClient();
-        var response = await client.ListVersionsAsync(new ListVersionsRequest { BucketName = Bucket });
+        var response = await client.ListVersionsAsync(new ListVersionsRequest { BucketName = _bucket });
         return response.Versions?.Count ?? 0;
     }
 
@@ -34,7 +35,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Wrong_secret_key_fails_naming_the_credentials_without_showing_them()
     {
-        var options = server.Options(Bucket);
+        var options = server.Options(_bucket);
         options.SecretAccessKey = "wrong-secret-do-not-print";
         using var store = new S3Store(options);
         var ex = await Assert.ThrowsAsync<BackupException>(async () => await store.BeginAsync("x", "run", CancellationToken.None));
@@ -46,7 +47,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Valid_credentials_without_rights_on_the_bucket_are_denied_and_publish_nothing()
     {
-        var options = server.Options(Bucket);
+        var options = server.Options(_bucket);
         options.AccessKeyId = server.OtherAccessKey;
         options.SecretAccessKey = server.OtherSecretKey;
         using var store = new S3Store(options);
@@ -59,7 +60,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Unreachable_endpoint_fails_naming_the_ServiceUrl_setting()
     {
-        var options = server.Options(Bucket);
+        var options = server.Options(_bucket);
         options.ServiceUrl = S3Server.UnreachableEndpoint();
         options.MaxAttempts = 1;
         using var store = new S3Store(options);
@@ -71,7 +72,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Sdk_default_trailing_checksums_are_rejected_by_rgw_with_a_hint_to_use_WhenRequired()
     {
-        var options = server.Options(Bucket);
+        var options = server.Options(_bucket);
         options.ChecksumMode = S3ChecksumMode.WhenSupported;
         using var store = new S3Store(options);
         await using var publication = await store.BeginAsync("checksum-mode", "run", CancellationToken.None);
@@ -85,7 +86,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Default_credential_chain_reads_the_standard_environment_variables()
     {
-        var options = server.Options(Bucket);
+        var options = server.Options(_bucket);
         options.AccessKeyId = null;
         options.SecretAccessKey = null;
         var saved = (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
@@ -106,7 +107,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Endpoint_comes_from_AWS_ENDPOINT_URL_S3_when_ServiceUrl_is_empty()
     {
-        var options = server.Options(Bucket);
+        var options = server.Options(_bucket);
         options.ServiceUrl = null;
         var saved = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3");
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", server.Endpoint);

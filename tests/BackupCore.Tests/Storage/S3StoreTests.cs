@@ -7,10 +7,11 @@ namespace BackupCore.Tests.Storage;
 [Collection(S3Collection.Name)]
 public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
 {
-    private const string Bucket = "ib-storage-publish";
+    // A fresh bucket per test class instance: the server may outlive one test run (scripts/start-s3 by hand).
+    private readonly string _bucket = "ib-storage-publish-" + Guid.NewGuid().ToString("N")[..8];
     private const int MiB = 1024 * 1024;
 
-    public Task InitializeAsync() => server.CreateVersionedBucketAsync(Bucket);
+    public Task InitializeAsync() => server.CreateVersionedBucketAsync(_bucket);
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -39,21 +40,21 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     private async Task<Dictionary<string, int>> VersionCountsAsync(string prefix)
     {
         using var client = server.CreateClient();
-        var response = await client.ListVersionsAsync(new ListVersionsRequest { BucketName = Bucket, Prefix = prefix });
+        var response = await client.ListVersionsAsync(new ListVersionsRequest { BucketName = _bucket, Prefix = prefix });
         return (response.Versions ?? []).Where(v => v.IsDeleteMarker != true).GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.Count());
     }
 
     private async Task<List<MultipartUpload>> OpenUploadsAsync(string prefix)
     {
         using var client = server.CreateClient();
-        var response = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = prefix });
+        var response = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = prefix });
         return response.MultipartUploads ?? [];
     }
 
     [Fact]
     public async Task Publication_uploads_the_artifacts_and_a_manifest_whose_hashes_match_the_bytes_written()
     {
-        using var store = new S3Store(server.Options(Bucket));
+        using var store = new S3Store(server.Options(_bucket));
         var (stored, data) = await RunAsync(store, "publish-one", seed: 1);
 
         Assert.Equal(["db/publish-one.gz", "db/publish-one.anon.gz", "db/publish-one.dump"], stored.Select(s => s.Key));
@@ -67,7 +68,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
             Assert.Equal(data[artifact.Kind], bytes);
             Assert.Equal(ArtifactData.Sha256(bytes), artifact.Sha256);
             Assert.Equal(bytes.Length, artifact.Size);
-            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = artifact.Key, VersionId = artifact.VersionId });
+            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = artifact.Key, VersionId = artifact.VersionId });
             Assert.Equal(artifact.Kind == ArtifactKind.Archive ? "application/octet-stream" : "application/gzip", head.Headers.ContentType);
             Assert.Equal(manifest.RunId, head.Metadata["run-id"]);
         }
@@ -76,7 +77,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Second_run_adds_exactly_one_new_version_of_each_key_and_the_first_stays_readable()
     {
-        using var store = new S3Store(server.Options(Bucket));
+        using var store = new S3Store(server.Options(_bucket));
         var (first, firstData) = await RunAsync(store, "two-runs", seed: 10);
         await RunAsync(store, "two-runs", seed: 20);
 
@@ -98,7 +99,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Run_failing_mid_stream_leaves_the_previous_backup_current_and_no_multipart_upload_open()
     {
-        using var store = new S3Store(server.Options(Bucket));
+        using var store = new S3Store(server.Options(_bucket));
         await RunAsync(store, "fails-mid-stream", seed: 30);
         var before = await store.GetManifestAsync("fails-mid-stream", null, CancellationToken.None);
 
@@ -123,14 +124,14 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Large_artifact_goes_up_in_more_than_three_parts_and_lands_byte_identical()
     {
-        var options = server.Options(Bucket);
+        var options = server.Options(_bucket);
         options.VerifyUpload = true;
         using var store = new S3Store(options);
         var (stored, data) = await RunAsync(store, "multipart", seed: 40, plainSize: (22 * MiB) + 12345);
 
         var plain = stored.Single(s => s.Kind == ArtifactKind.Plain);
         using var client = server.CreateClient();
-        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = plain.Key, VersionId = plain.VersionId });
+        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = plain.Key, VersionId = plain.VersionId });
         Assert.EndsWith("-5\"", head.ETag, StringComparison.Ordinal); // 5 MiB x 4 + the rest
         var bytes = await ArtifactData.ReadAllAsync(await store.OpenReadAsync(plain.Key, plain.VersionId, CancellationToken.None));
         Assert.Equal(ArtifactData.Sha256(data[ArtifactKind.Plain]), ArtifactData.Sha256(bytes));
@@ -141,12 +142,12 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Small_artifact_is_sent_as_one_put_with_its_sha256_in_the_metadata()
     {
-        using var store = new S3Store(server.Options(Bucket));
+        using var store = new S3Store(server.Options(_bucket));
         var (stored, data) = await RunAsync(store, "single-put", seed: 50, anonSize: 10);
 
         var anon = stored.Single(s => s.Kind == ArtifactKind.Anonymized);
         using var client = server.CreateClient();
-        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = anon.Key, VersionId = anon.VersionId });
+        var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = anon.Key, VersionId = anon.VersionId });
         Assert.DoesNotContain("-", head.ETag.Trim('"'), StringComparison.Ordinal);
         Assert.Equal(ArtifactData.Sha256(data[ArtifactKind.Anonymized]), head.Metadata["sha256"]);
         Assert.Equal(10, head.ContentLength);
@@ -155,7 +156,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Empty_artifact_is_published_as_an_empty_object()
     {
-        using var store = new S3Store(server.Options(Bucket));
+        using var store = new S3Store(server.Options(_bucket));
         var (stored, _) = await RunAsync(store, "empty", seed: 55, archiveSize: 0);
 
         var archive = stored.Single(s => s.Kind == ArtifactKind.Archive);
@@ -166,7 +167,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task Commit_before_an_artifact_stream_is_closed_is_refused_and_publishes_nothing()
     {
-        using var store = new S3Store(server.Options(Bucket));
+        using var store = new S3Store(server.Options(_bucket));
         await using var publication = await store.BeginAsync("still-open", NewRunId(), CancellationToken.None);
         var stream = await publication.OpenArtifactAsync(ArtifactKind.Plain, CancellationToken.None);
         await stream.WriteAsync(new byte[100]);
@@ -180,9 +181,9 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
     public async Task Stale_multipart_upload_of_the_target_is_aborted_when_a_run_starts_but_not_another_targets()
     {
         using var client = server.CreateClient();
-        var own = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = "db/stale.gz" });
-        var other = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = "db/stale-eu.gz" });
-        var options = server.Options(Bucket);
+        var own = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = "db/stale.gz" });
+        var other = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _bucket, Key = "db/stale-eu.gz" });
+        var options = server.Options(_bucket);
         options.StaleUploadAge = TimeSpan.Zero;
         await Task.Delay(1100); // S3 reports Initiated in whole seconds
 
@@ -194,7 +195,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         var open = await OpenUploadsAsync("db/stale");
         Assert.DoesNotContain(open, u => u.UploadId == own.UploadId);
         Assert.Contains(open, u => u.UploadId == other.UploadId);
-        await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Bucket, Key = "db/stale-eu.gz", UploadId = other.UploadId });
+        await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = "db/stale-eu.gz", UploadId = other.UploadId });
     }
 
     [Fact]
@@ -204,7 +205,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         try
         {
             var local = new LocalFolderStore(new LocalFolderOptions { Path = folder.FullName });
-            using var s3 = new S3Store(server.Options(Bucket));
+            using var s3 = new S3Store(server.Options(_bucket));
             var data = ArtifactData.Bytes(7 * MiB, 60);
             var hashes = new List<string>();
             foreach (IBackupStore store in new IBackupStore[] { local, s3 })

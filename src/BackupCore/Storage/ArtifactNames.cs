@@ -1,15 +1,12 @@
 namespace BackupCore.Storage;
 
-/// <summary>Checks a backup target name (the seed's NAME, e.g. "infinite-prod") before it becomes a file name or key.</summary>
-public static class TargetName
+/// <summary>Names shared by the stores: target check, manifest file name, content types.</summary>
+public static class ArtifactNames
 {
-    public static void Validate(string targetName)
+    /// <summary>Throws unless <paramref name="targetName"/> (the seed's NAME, e.g. "infinite-prod") is safe in a file name or key.</summary>
+    public static void ValidateTarget(string targetName)
     {
-        ArgumentNullException.ThrowIfNull(targetName);
-        if (targetName.Length == 0
-            || targetName.Length > 200
-            || targetName.StartsWith('.')
-            || targetName.Any(c => c is '/' or '\\' || char.IsControl(c) || char.IsWhiteSpace(c)))
+        if (!TargetName.IsValid(targetName))
         {
             throw new BackupException(
                 $"backup name \"{targetName}\" is not usable as a file name or S3 key",

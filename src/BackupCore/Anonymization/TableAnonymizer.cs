@@ -1,0 +1,108 @@
+using BackupCore.Copy;
+using BackupCore.Plan;
+
+namespace BackupCore.Anonymization;
+
+/// <summary>
+/// One table's COPY rows: finds the rows that need work, rewrites them field by field, and scans
+/// the bytes it emitted for addresses that are not replacements (fail closed).
+/// </summary>
+internal sealed class TableAnonymizer
+{
+    private readonly ColumnAnonymizer[] _columns;
+    private readonly bool _rewriteEveryRow;
+    private readonly bool _jsonEscapes;
+    private readonly CopyTextBuffer _scratch;
+
+    public TableAnonymizer(TableDataSource data, IReadOnlyList<ColumnRule> rules, IReadOnlySet<ColumnKey> allowAddresses, AddressReplacer replacer, CopyTextBuffer scratch)
+    {
+        Data = data;
+        _scratch = scratch;
+        _columns = data.Columns
+            .Select((c, i) =>
+            {
+                var key = new ColumnKey(data.Schema, data.Table, c.Name);
+                return new ColumnAnonymizer(key, c, rules[i], allowAddresses.Contains(key), replacer);
+            })
+            .ToArray();
+        _rewriteEveryRow = _columns.Any(c => c.RewritesEveryValue);
+        _jsonEscapes = _columns.Any(c => c.Column.Kind == ColumnValueKind.Json);
+    }
+
+    public TableDataSource Data { get; }
+
+    public IReadOnlyList<ColumnAnonymizer> Columns => _columns;
+
+    /// <summary>
+    /// Offset of the first byte in <paramref name="rows"/> (which starts at a row boundary) that makes
+    /// its row need a rewrite, or -1. A row without <c>@</c>, octal/hex escapes and (for tables with JSON)
+    /// <c>\\u</c> cannot hold an address and passes through untouched.
+    /// </summary>
+    public int IndexOfRowToRewrite(ReadOnlySpan<byte> rows)
+    {
+        if (_rewriteEveryRow)
+        {
+            return rows.IsEmpty ? -1 : 0;
+        }
+
+        return CopyTextCodec.IndexOfAddressCandidate(rows, _jsonEscapes);
+    }
+
+    /// <summary>Rewrites one row (without its newline) into <paramref name="output"/>, then scans what it wrote.</summary>
+    public void RewriteRow(ReadOnlySpan<byte> row, CopyTextBuffer output)
+    {
+        var start = output.Length;
+        var column = 0;
+        var rest = row;
+        while (true)
+        {
+            var tab = rest.IndexOf(CopyTextCodec.FieldDelimiter);
+            var field = tab < 0 ? rest : rest[..tab];
+            if (column >= _columns.Length)
+            {
+                throw FieldCount();
+            }
+
+            if (column > 0)
+            {
+                output.Write(CopyTextCodec.FieldDelimiter);
+            }
+
+            _columns[column].Write(field, output, _scratch);
+            column++;
+            if (tab < 0)
+            {
+                break;
+            }
+
+            rest = rest[(tab + 1)..];
+        }
+
+        if (column != _columns.Length)
+        {
+            throw FieldCount();
+        }
+
+        Scan(output.WrittenSpan[start..]);
+    }
+
+    private void Scan(ReadOnlySpan<byte> row)
+    {
+        var column = 0;
+        foreach (var range in row.Split(CopyTextCodec.FieldDelimiter))
+        {
+            var c = _columns[column++];
+            if (c.HasForeignAddress(row[range], _scratch))
+            {
+                throw new BackupException(
+                    $"table {Data.Schema}.{Data.Table} column {c.Column.Name}: an e-mail address is left in the anonymized output; the anonymized artifact is not published",
+                    hint: c.Rule.Kind == ColumnRuleKind.Keep
+                        ? $"the policy keeps {c.Key}: list it under allowAddresses if its addresses may be published, or change the rule"
+                        : $"give {c.Key} a policy rule (email, null, fixed:VALUE, hash)");
+            }
+        }
+    }
+
+    private BackupException FieldCount() =>
+        new($"table {Data.Schema}.{Data.Table}: a COPY row does not have the {_columns.Length} fields of the plan's column list");
+}
