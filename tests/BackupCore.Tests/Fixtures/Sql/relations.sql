@@ -54,7 +54,7 @@ ALTER STATISTICS rel.kinds_stats SET STATISTICS 200;
 CREATE STATISTICS rel.kinds_mcv (mcv) ON mood, amount FROM rel.kinds;
 
 CREATE TABLE rel.empty_cols ();
-CREATE UNLOGGED TABLE rel.scratch (k text PRIMARY KEY, v text) WITH (fillfactor = 70, autovacuum_enabled = false);
+CREATE UNLOGGED TABLE rel.scratch (k text PRIMARY KEY, v text) WITH (fillfactor = 70, autovacuum_enabled = false, toast.autovacuum_enabled = false);
 ALTER TABLE rel.scratch REPLICA IDENTITY FULL;
 
 CREATE TABLE rel.parent_inh (id integer NOT NULL, name text, CONSTRAINT parent_name_check CHECK (name <> ''));
