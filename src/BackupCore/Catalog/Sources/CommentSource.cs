@@ -10,8 +10,8 @@ namespace BackupCore.Catalog.Sources;
 /// and policies. Shapes follow pg_dump.c's dumpComment: tag "TYPE name" with the name quoted, defn
 /// <c>COMMENT ON TYPE s.name IS '...';</c>, the object's schema as namespace, and exactly one dependency, the
 /// commented object. Like pg_dump, comments are SECTION_NONE: the reader places each one right after its object,
-/// ordering the comments of one object by <see cref="CatalogObject.Priority"/>, which is therefore the comment's
-/// position in this source's output (own comment, then columns by attnum, then constraints, as pg_dump writes them).
+/// keeping this source's order for the comments of one object (own comment, then columns by attnum, then
+/// constraints, as pg_dump writes them); <see cref="CatalogObject.Priority"/> carries the same position.
 /// The default comment of schema public is skipped (and a removed one restored as ''), as pg_dump does.
 /// </summary>
 internal sealed class CommentSource : ICatalogObjectSource

@@ -146,6 +146,16 @@ public sealed class PgDumpDifferentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Post_data_code_entries_are_in_pg_dump_order_in_the_plan()
+    {
+        var descs = new HashSet<string> { "RULE", "TRIGGER", "POLICY", "ROW SECURITY", "MATERIALIZED VIEW DATA" };
+        var plan = await CatalogPlanReader.ReadAsync(_server, Database);
+        var ours = plan.Entries.Where(e => descs.Contains(e.Desc)).Select(e => Key(e.Desc, e.Namespace, e.Tag)).ToList();
+        var theirs = _pgDump.Order.Where(k => descs.Contains(k.Desc)).Select(k => Key(k.Desc, k.Schema, k.Tag)).ToList();
+        Assert.Equal(theirs, ours);
+    }
+
+    [Fact]
     public void Every_drop_statement_matches_a_pg_dump_clean_if_exists_line()
     {
         var missing = new List<string>();
