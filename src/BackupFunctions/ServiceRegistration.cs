@@ -60,6 +60,8 @@ public static class ServiceRegistration
         services.TryAddSingleton(sp => new TargetDataSources(sp.GetRequiredService<IOptions<BackupOptions>>(), sp.GetRequiredService<IAccessTokenSource>()));
         services.TryAddSingleton(sp => BackupStoreFactory.Create(
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
+            sp.GetRequiredService<IOptions<HostSettings>>().Value,
+            sp.GetRequiredService<TokenCredential>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateSinkFactory(sp.GetRequiredService<IOptions<BackupOptions>>().Value));
