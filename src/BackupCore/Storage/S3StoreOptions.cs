@@ -90,6 +90,26 @@ public sealed class S3StoreOptions
 
     public override string ToString() => Description;
 
+    /// <summary>Options for an <c>s3://BUCKET/PREFIX</c> URL (the CLI's <c>--s3</c>); the prefix defaults to "db" when the URL has none.</summary>
+    public static S3StoreOptions FromUrl(string s3Url)
+    {
+        ArgumentNullException.ThrowIfNull(s3Url);
+        if (!s3Url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || s3Url.Length == "s3://".Length)
+        {
+            throw new BackupException($"--s3 \"{s3Url}\" is not an s3://BUCKET/PREFIX URL (setting Bucket)", "e.g. --s3 s3://infinite-industries-backups/db");
+        }
+
+        var rest = s3Url["s3://".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var options = new S3StoreOptions { Bucket = slash < 0 ? rest : rest[..slash] };
+        if (slash >= 0)
+        {
+            options.Prefix = rest[(slash + 1)..].Trim('/');
+        }
+
+        return options;
+    }
+
     /// <summary>Throws a <see cref="BackupException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

@@ -27,7 +27,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     {
         using var store = new S3Store(server.Options("ib-no-such-bucket"));
         var ex = await Assert.ThrowsAsync<BackupException>(async () => await store.BeginAsync("x", "run", CancellationToken.None));
-        Assert.Contains("setting _bucket", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("setting Bucket", ex.Message, StringComparison.Ordinal);
         Assert.Contains("ib-no-such-bucket", ex.Message, StringComparison.Ordinal);
         Assert.NotNull(ex.Hint);
     }

@@ -23,7 +23,9 @@ internal sealed class CommentSource : ICatalogObjectSource
                     WHERE x.classid = {0}::pg_catalog.regclass AND x.objid = {1} AND x.deptype = 'e')
         """;
 
-    // Columns: kind, name, schema, relation, column/args, description, parent class, parent oid, post-data?, priority, owner.
+    // Columns: kind, name, schema, relation, column/args, description, parent class, parent oid, post-data?, priority, owner,
+    // order under the parent. pg_dump writes an object's own comment first, then its columns' (by attnum), then the
+    // comments on constraints written inside it (by name); the reader keeps this order for comments on one object.
     private static readonly string Query = string.Join("\nUNION ALL\n",
         """
         SELECT 'SCHEMA', n.nspname, NULL::pg_catalog.name, NULL::pg_catalog.name, NULL::pg_catalog.text, d.description,
@@ -35,7 +37,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         """,
         $"""
         SELECT 'EXTENSION', e.extname, NULL, NULL, NULL, d.description,
-               'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, e.oid, false, 5, pg_catalog.pg_get_userbyid(e.extowner), 0
+               'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, e.oid, false, 5, '', 0
         FROM pg_catalog.pg_extension e
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.objoid = e.oid AND d.objsubid = 0
@@ -106,7 +108,7 @@ internal sealed class CommentSource : ICatalogObjectSource
                CASE WHEN con.contype = 'c' AND con.convalidated AND con.contypid <> 0 THEN 6
                     WHEN con.contype = 'c' AND con.convalidated THEN 20
                     WHEN con.contype = 'f' THEN 36 ELSE 30 END,
-               pg_catalog.pg_get_userbyid(COALESCE(c.relowner, t.typowner)), 0
+               pg_catalog.pg_get_userbyid(COALESCE(c.relowner, t.typowner)), 32767
         FROM pg_catalog.pg_constraint con
         JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace
         JOIN pg_catalog.pg_description d
@@ -157,7 +159,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objoid = pol.oid AND d.objsubid = 0
         WHERE c.relnamespace = ANY ($1)
-        """) + "\nORDER BY 7, 8, 12";
+        """) + "\nORDER BY 7, 8, 12, 2";
 
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -107,6 +107,12 @@ internal static class TableDefinitionWriter
             sb.Append("\nALTER TABLE ONLY ").Append(name).Append(" REPLICA IDENTITY ").Append(table.ReplicaIdentity == 'f' ? "FULL" : "NOTHING").Append(";\n");
         }
 
+        // Row security itself (ENABLE) is its own "ROW SECURITY" entry; FORCE rides in the table's (dumpTableSchema).
+        if (table.ForceRowSecurity)
+        {
+            sb.Append("\nALTER TABLE ONLY ").Append(name).Append(" FORCE ROW LEVEL SECURITY;\n");
+        }
+
         return sb.ToString();
     }
 }

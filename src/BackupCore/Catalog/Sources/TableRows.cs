@@ -15,7 +15,8 @@ internal sealed record TableRow(
     string? Tablespace,
     string? AccessMethod,
     char ReplicaIdentity,
-    string Owner)
+    string Owner,
+    bool ForceRowSecurity)
 {
     public bool IsPartitioned => Kind == 'p';
 }

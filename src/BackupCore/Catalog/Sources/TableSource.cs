@@ -23,7 +23,7 @@ internal sealed class TableSource : ICatalogObjectSource
                CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
                COALESCE((SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition), 0),
                CASE WHEN c.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = c.reltablespace) END,
-               am.amname, c.relreplident, pg_catalog.pg_get_userbyid(c.relowner)
+               am.amname, c.relreplident, pg_catalog.pg_get_userbyid(c.relowner), c.relforcerowsecurity
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
@@ -80,7 +80,7 @@ internal sealed class TableSource : ICatalogObjectSource
             TablesQuery,
             r => new TableRow(
                 r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), r.GetChar(3), r.GetChar(4), r.NullableString(5), r.GetBoolean(6),
-                r.NullableString(7), r.NullableString(8), r.GetFieldValue<uint>(9), r.NullableString(10), r.NullableString(11), r.GetChar(12), r.GetString(13)),
+                r.NullableString(7), r.NullableString(8), r.GetFieldValue<uint>(9), r.NullableString(10), r.NullableString(11), r.GetChar(12), r.GetString(13), r.GetBoolean(14)),
             cancellationToken).ConfigureAwait(false);
         if (tables.Count == 0)
         {
@@ -194,6 +194,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 Id = CatalogClassIds.Constraint(c.Oid),
                 Desc = "CHECK CONSTRAINT",
                 Tag = table.Name + " " + c.Name,
+                SortTag = c.Name,
                 Namespace = table.Schema,
                 Section = DumpSection.PostData,
                 Definition = $"ALTER TABLE {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Definition};\n",

@@ -49,6 +49,10 @@ CREATE INDEX kinds_partial ON rel.kinds (mood) INCLUDE (amount) WHERE amount > 1
 CREATE UNIQUE INDEX kinds_code_partial ON rel.kinds (code) WHERE code <> 'none';
 ALTER TABLE rel.kinds CLUSTER ON kinds_pkey;
 
+CREATE STATISTICS rel.kinds_stats (dependencies, ndistinct) ON mood, code FROM rel.kinds;
+ALTER STATISTICS rel.kinds_stats SET STATISTICS 200;
+CREATE STATISTICS rel.kinds_mcv (mcv) ON mood, amount FROM rel.kinds;
+
 CREATE TABLE rel.empty_cols ();
 CREATE UNLOGGED TABLE rel.scratch (k text PRIMARY KEY, v text) WITH (fillfactor = 70, autovacuum_enabled = false);
 ALTER TABLE rel.scratch REPLICA IDENTITY FULL;

@@ -1,0 +1,75 @@
+using Amazon.S3.Model;
+using BackupCore.Runs;
+using BackupCore.Storage;
+using BackupCore.Tests.Fixtures;
+using BackupFunctions.Functions;
+using BackupFunctions.Tests.Fixtures;
+using Microsoft.Azure.Functions.Worker;
+
+namespace BackupFunctions.Tests;
+
+/// <summary>The nightly run into the S3 server of the storage tests, with the settings an Azure deployment uses.</summary>
+[Collection(FunctionsCollection.Name)]
+public sealed class S3BackupTests(PostgresServer pg, AzuriteServer azurite, S3Server s3) : IClassFixture<S3Server>, IAsyncLifetime
+{
+    private const string Database = "fn_s3";
+    private const string Bucket = "fn-nightly";
+
+    public async Task InitializeAsync()
+    {
+        await SampleDatabase.CreateAsync(pg, Database);
+        await s3.CreateVersionedBucketAsync(Bucket);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Nightly_run_uploads_every_target_to_s3_and_records_object_versions()
+    {
+        var settings = SampleDatabase.Targets(pg, Database, "s3");
+        settings["Backup:S3:Bucket"] = Bucket;
+        settings["Backup:S3:Prefix"] = "db";
+        settings["Backup:S3:ServiceUrl"] = s3.Endpoint;
+        settings["Backup:S3:ForcePathStyle"] = "true";
+        settings["Backup:S3:ChecksumMode"] = "WhenRequired";
+        settings["Backup:S3:VerifyUpload"] = "true";
+
+        // Credentials come from the AWS SDK's default chain, as in Azure (never from Backup:S3 settings).
+        var previous = (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", s3.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", s3.SecretKey);
+        try
+        {
+            await using var app = TestApp.Create(azurite, "s3", settings);
+            app.Validate();
+            var report = await app.Function<NightlyBackupFunction>().RunAsync(new TimerInfo(), CancellationToken.None);
+            var pump = new QueuePump(app);
+            await pump.DrainAsync();
+            Assert.Equal(0, pump.Failed);
+
+            var run = (await app.Scheduler.GetAsync(report.RunId, CancellationToken.None))!;
+            Assert.Equal(RunState.Succeeded, run.State);
+            using var client = s3.CreateClient();
+            foreach (var target in run.Targets)
+            {
+                var inS3 = target.Artifacts.Where(a => a.Store.StartsWith("s3://", StringComparison.Ordinal)).ToList();
+                Assert.Contains(inS3, a => a.Kind == ArtifactKind.Plain && a.Key == $"db/{target.Target}.gz");
+                foreach (var a in inS3)
+                {
+                    Assert.False(string.IsNullOrEmpty(a.VersionId), "no version id recorded for " + a.Key);
+                    var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = a.Key, VersionId = a.VersionId });
+                    Assert.Equal(a.Size, head.ContentLength);
+                }
+
+                // The same bytes went to the folder store.
+                var plain = target.Artifacts.Where(a => a.Kind == ArtifactKind.Plain).Select(a => a.Sha256).Distinct().ToList();
+                Assert.Single(plain);
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", previous.Item1);
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", previous.Item2);
+        }
+    }
+}
