@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using BackupCore.Anonymization;
 using BackupCore.Configuration;
 using BackupCore.Runs;
 using BackupCore.Running;
@@ -59,12 +60,11 @@ public static class ServiceRegistration
         services.TryAddSingleton(sp => new TargetDataSources(sp.GetRequiredService<IOptions<BackupOptions>>(), sp.GetRequiredService<IAccessTokenSource>()));
         services.TryAddSingleton(sp => BackupStoreFactory.Create(
             sp.GetRequiredService<IOptions<BackupOptions>>().Value,
+            sp.GetRequiredService<IOptions<HostSettings>>().Value,
+            sp.GetRequiredService<TokenCredential>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new ArtifactSinkFactory(new ArtifactWriterOptions
-        {
-            CompressionLevel = sp.GetRequiredService<IOptions<BackupOptions>>().Value.CompressionLevel,
-        }));
+        services.TryAddSingleton(sp => CreateSinkFactory(sp.GetRequiredService<IOptions<BackupOptions>>().Value));
         services.TryAddSingleton(sp => new BackupRunner(
             sp.GetRequiredService<ArtifactSinkFactory>(),
             sp.GetRequiredService<ILogger<BackupRunner>>(),
@@ -93,5 +93,18 @@ public static class ServiceRegistration
             MaxAttempts = BackupQueueFunction.MaxDequeueCount,
         });
         return services;
+    }
+
+    private static ArtifactSinkFactory CreateSinkFactory(BackupOptions options)
+    {
+        var policy = options.Anonymization.PolicyFile is { Length: > 0 } file
+            ? AnonymizationPolicy.Parse(File.ReadAllBytes(file), file)
+            : AnonymizationPolicy.Empty;
+        return new ArtifactSinkFactory(new ArtifactWriterOptions
+        {
+            CompressionLevel = options.ZlibCompressionLevel ?? 6,
+            Anonymization = options.Anonymization,
+            AnonymizationPolicy = policy,
+        });
     }
 }

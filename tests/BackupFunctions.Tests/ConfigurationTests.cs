@@ -87,7 +87,7 @@ public sealed class ConfigurationTests
             "--Backup:CompressionLevel=12", "--Backup:S3:ServerSideEncryption=rot13", "--Backup:S3:ServiceUrl=not a url",
         ]);
         Assert.Contains("Backup:Targets:1:Name \"cfg-prod\" is used by another target", message, StringComparison.Ordinal);
-        Assert.Contains("Backup:CompressionLevel must be 0-9", message, StringComparison.Ordinal);
+        Assert.Contains("Backup:CompressionLevel \"12\" must be 0-9 or Optimal", message, StringComparison.Ordinal);
         Assert.Contains("Backup:S3:ServerSideEncryption \"rot13\"", message, StringComparison.Ordinal);
         Assert.Contains("Backup:S3:ServiceUrl \"not a url\"", message, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using BackupCore.Anonymization;
 using BackupCore.Storage;
 
 namespace BackupCore.Configuration;
@@ -22,10 +23,25 @@ public sealed class BackupOptions
 
     public bool LocalFolderEnabled => !string.IsNullOrWhiteSpace(LocalFolder.Path);
 
+    /// <summary>Key and policy file of <c>NAME.anon.gz</c> (the anonymizer's own options).</summary>
     public AnonymizationOptions Anonymization { get; init; } = new();
 
-    /// <summary>gzip/zlib level 0–9 for every artifact.</summary>
-    public int CompressionLevel { get; set; } = 6;
+    /// <summary>
+    /// gzip/zlib level for every artifact: a number 0–9, or a <see cref="System.IO.Compression.CompressionLevel"/>
+    /// name (<c>Optimal</c> = 6, <c>Fastest</c> = 1, <c>SmallestSize</c> = 9, <c>NoCompression</c> = 0).
+    /// </summary>
+    public string CompressionLevel { get; set; } = "6";
+
+    /// <summary><see cref="CompressionLevel"/> as a zlib level, or null when it is neither a level nor a known name.</summary>
+    public int? ZlibCompressionLevel => CompressionLevel.Trim() switch
+    {
+        var n when int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var level) => level is >= 0 and <= 9 ? level : null,
+        var n when n.Equals("Optimal", StringComparison.OrdinalIgnoreCase) => 6,
+        var n when n.Equals("Fastest", StringComparison.OrdinalIgnoreCase) => 1,
+        var n when n.Equals("SmallestSize", StringComparison.OrdinalIgnoreCase) => 9,
+        var n when n.Equals("NoCompression", StringComparison.OrdinalIgnoreCase) => 0,
+        _ => null,
+    };
 
     /// <summary>How many tables are copied at once (1 = one connection, pg_dump's default).</summary>
     public int Workers { get; set; } = 1;

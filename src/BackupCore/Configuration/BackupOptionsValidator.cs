@@ -86,9 +86,9 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             errors.Add($"{root}:Anonymization:PolicyFile: file {policy} does not exist");
         }
 
-        if (options.CompressionLevel is < 0 or > 9)
+        if (options.ZlibCompressionLevel is null)
         {
-            errors.Add($"{root}:CompressionLevel must be 0-9");
+            errors.Add($"{root}:CompressionLevel \"{options.CompressionLevel}\" must be 0-9 or Optimal, Fastest, SmallestSize, NoCompression");
         }
 
         if (options.Workers is < 1 or > 32)

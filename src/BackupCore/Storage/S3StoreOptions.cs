@@ -57,6 +57,12 @@ public sealed class S3StoreOptions
     /// <summary>Optional session token for temporary explicit credentials. Never logged.</summary>
     public string? SessionToken { get; set; }
 
+    /// <summary>
+    /// Credentials object used instead of the keys above and the default chain (the Functions app passes its
+    /// Entra ID web-identity credentials here). Never logged.
+    /// </summary>
+    public AWSCredentials? Credentials { get; set; }
+
     /// <summary>SDK retry mode for throttling and 5xx (500, 503 SlowDown): Standard (default) or Adaptive.</summary>
     public RequestRetryMode RetryMode { get; set; } = RequestRetryMode.Standard;
 

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Identity;
 using Azure.Storage.Queues;
 using BackupCore;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +32,12 @@ public sealed class StorageClients
         {
             _connectionString = section.Value;
             return;
+        }
+
+        // The host's identity-based connection may name its own user-assigned identity (__credential, __clientId).
+        if (string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase) && section["clientId"] is { Length: > 0 } clientId)
+        {
+            _credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
         }
 
         var account = section["accountName"];
