@@ -10,6 +10,11 @@ public static class CliApp
     {
         var root = new RootCommand("infinite-backup: PostgreSQL backups without pg_dump — back up, list, fetch, restore, verify.");
         root.Subcommands.Add(BackupCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ListCommand.Create(stdout, stderr));
+        root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
+        root.Subcommands.Add(RestoreCommand.Create(stdout, stderr));
+        root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
+        ExamplesHelpAction.Install(root);
         return root;
     }
 
@@ -39,6 +44,18 @@ public static class CliApp
             case OperationCanceledException:
                 await stderr.WriteLineAsync("error: cancelled");
                 return ExitCodes.Cancelled;
+            case BackupCore.Restore.PgRestoreNotFoundException missing:
+                await stderr.WriteLineAsync("error: " + missing.Message);
+                await stderr.WriteLineAsync("hint: " + missing.Hint);
+                return ExitCodes.ToolMissing;
+            case BackupCore.Restore.ArtifactIntegrityException integrity:
+                await stderr.WriteLineAsync("error: " + integrity.Message);
+                if (integrity.Hint is not null)
+                {
+                    await stderr.WriteLineAsync("hint: " + integrity.Hint);
+                }
+
+                return ExitCodes.VerificationFailed;
             case BackupException be:
                 await stderr.WriteLineAsync("error: " + be.Message);
                 if (be.Hint is not null)

@@ -14,6 +14,9 @@ public static class ExitCodes
     /// <summary>A check found a mismatch (hash, row count, truncated archive).</summary>
     public const int VerificationFailed = 3;
 
+    /// <summary>A .dump needs pg_restore and it is not on PATH.</summary>
+    public const int ToolMissing = 4;
+
     /// <summary>Interrupted (Ctrl-C).</summary>
     public const int Cancelled = 130;
 }

@@ -11,6 +11,8 @@ internal sealed class ArchiveInput
     // No string field of a sane archive is near this; a bigger length means a corrupt length field.
     private const int MaxStringBytes = 1 << 28;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly Stream _stream;
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _start;
@@ -113,7 +115,7 @@ internal sealed class ArchiveInput
         await ReadExactlyAsync(bytes, what, cancellationToken);
         try
         {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            return StrictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException ex)
         {

@@ -20,6 +20,7 @@ internal static class CatalogClassIds
     public const uint PgOperator = 2617;
     public const uint PgOpclass = 2616;
     public const uint PgOpfamily = 2753;
+    public const uint PgStatisticExt = 3381;
 
     public static CatalogObjectId Class(uint oid) => new(PgClass, oid);
 

@@ -57,6 +57,13 @@ internal sealed record CatalogObject
     /// <summary>Tie-break between objects with no dependency between them, like pg_dump_sort.c's type priorities.</summary>
     public required int Priority { get; init; }
 
+    /// <summary>
+    /// The object's own name where the tag is more than that: pg_dump_sort.c sorts a constraint, trigger or
+    /// policy by its own name first and only then by its table (the tag "table name" would sort by table).
+    /// Null means <see cref="Tag"/>.
+    /// </summary>
+    public string? SortTag { get; init; }
+
     /// <summary>A stable name for deterministic tie-breaking: usually "namespace.tag".</summary>
     public string SortName => (Namespace ?? "") + "\u0001" + Tag;
 

@@ -7,6 +7,7 @@ internal static class CatalogSources
 {
     public static IReadOnlyList<ICatalogObjectSource> All { get; } =
     [
+        new UnsupportedObjectSource(),
         new SchemaSource(),
         new ExtensionSource(),
         new TypeSource(),
@@ -15,6 +16,7 @@ internal static class CatalogSources
         new TableSource(),
         new ConstraintSource(),
         new IndexSource(),
+        new ExtendedStatisticsSource(),
         new FunctionSource(),
         new FunctionAggregateSource(),
         new ViewSource(),

@@ -33,6 +33,8 @@ internal static class DumpOrderSorter
             .Append(postBoundary)
             .OrderBy(i => PriorityOf(objects, i))
             .ThenBy(i => i >= n ? "" : objects[i].Namespace ?? "\uffff", StringComparer.Ordinal)
+            .ThenBy(i => i >= n ? "" : NameOf(objects[i].SortTag ?? objects[i].Tag), StringComparer.Ordinal)
+            .ThenBy(i => i >= n ? 0 : ArgumentCount(objects[i].SortTag ?? objects[i].Tag))
             .ThenBy(i => i >= n ? "" : objects[i].Tag, StringComparer.Ordinal)
             .ThenBy(i => i)
             .ToList();
@@ -120,12 +122,54 @@ internal static class DumpOrderSorter
         return PlaceUnsorted(objects, dependencies, ordered);
     }
 
+    // pg_dump_sort.c compares functions by name, then number of arguments, then argument types; a function's
+    // tag is "name(argtypes)", so split it the same way (other tags have no parenthesis).
+    private static string NameOf(string tag)
+    {
+        var paren = tag.IndexOf('(', StringComparison.Ordinal);
+        return paren < 0 ? tag : tag[..paren];
+    }
+
+    private static int ArgumentCount(string tag)
+    {
+        var paren = tag.IndexOf('(', StringComparison.Ordinal);
+        if (paren < 0 || tag.EndsWith("()", StringComparison.Ordinal))
+        {
+            return 0;
+        }
+
+        var count = 1;
+        var depth = 0;
+        var quoted = false;
+        foreach (var c in tag.AsSpan(paren + 1))
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && c is '(' or '[')
+            {
+                depth++;
+            }
+            else if (!quoted && c is ')' or ']')
+            {
+                depth--;
+            }
+            else if (!quoted && depth == 0 && c == ',')
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     private static int PriorityOf(IReadOnlyList<CatalogObject> objects, int i) =>
         i == objects.Count ? ObjectPriority.PreDataBoundary
         : i == objects.Count + 1 ? ObjectPriority.PostDataBoundary
         : objects[i].Priority;
 
-    /// <summary>Inserts section NONE objects after the last object they depend on (pg_dump writes a comment right after its object).</summary>
+    /// <summary>Inserts section NONE objects after the last object they depend on (pg_dump writes a comment right after its object), in the order the sources produced them.</summary>
     private static List<int> PlaceUnsorted(IReadOnlyList<CatalogObject> objects, IReadOnlyCollection<(int Dependent, int Referenced)> dependencies, List<int> ordered)
     {
         var unsorted = Enumerable.Range(0, objects.Count).Where(i => objects[i].Section == DumpSection.None).ToList();
@@ -144,8 +188,6 @@ internal static class DumpOrderSorter
         var byAnchor = unsorted
             .Select(i => (Index: i, Anchor: anchors[i].Select(r => at.TryGetValue(r, out var p) ? p : -1).DefaultIfEmpty(-1).Max()))
             .OrderBy(x => x.Anchor)
-            .ThenBy(x => objects[x.Index].Priority)
-            .ThenBy(x => objects[x.Index].Tag, StringComparer.Ordinal)
             .ThenBy(x => x.Index)
             .ToLookup(x => x.Anchor, x => x.Index);
 

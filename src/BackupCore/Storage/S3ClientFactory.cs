@@ -35,6 +35,11 @@ internal static class S3ClientFactory
 
         try
         {
+            if (options.Credentials is { } given)
+            {
+                return new AmazonS3Client(given, config);
+            }
+
             if (!string.IsNullOrEmpty(options.AccessKeyId))
             {
                 AWSCredentials credentials = string.IsNullOrEmpty(options.SessionToken)

@@ -38,6 +38,12 @@ internal static class S3ManifestUpload
         var meta = await S3Call.RunAsync(options, $"read back manifest {key}", () => client.GetObjectMetadataAsync(head, cancellationToken)).ConfigureAwait(false);
         if (meta.ContentLength != json.Length || meta.Metadata["sha256"] != sha256)
         {
+            if (version is not null)
+            {
+                // Take the bad record back so the previous manifest is current again.
+                await client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = options.Bucket, Key = key, VersionId = version }, CancellationToken.None).ConfigureAwait(false);
+            }
+
             throw new BackupException($"{options.Description}: manifest {key} version {version}: stored {meta.ContentLength} bytes / sha256 {meta.Metadata["sha256"]} instead of {json.Length} / {sha256}");
         }
 

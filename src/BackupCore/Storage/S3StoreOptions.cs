@@ -57,6 +57,12 @@ public sealed class S3StoreOptions
     /// <summary>Optional session token for temporary explicit credentials. Never logged.</summary>
     public string? SessionToken { get; set; }
 
+    /// <summary>
+    /// Credentials object used instead of the keys above and the default chain (the Functions app passes its
+    /// Entra ID web-identity credentials here). Never logged.
+    /// </summary>
+    public AWSCredentials? Credentials { get; set; }
+
     /// <summary>SDK retry mode for throttling and 5xx (500, 503 SlowDown): Standard (default) or Adaptive.</summary>
     public RequestRetryMode RetryMode { get; set; } = RequestRetryMode.Standard;
 
@@ -89,6 +95,26 @@ public sealed class S3StoreOptions
     }
 
     public override string ToString() => Description;
+
+    /// <summary>Options for an <c>s3://BUCKET/PREFIX</c> URL (the CLI's <c>--s3</c>); the prefix defaults to "db" when the URL has none.</summary>
+    public static S3StoreOptions FromUrl(string s3Url)
+    {
+        ArgumentNullException.ThrowIfNull(s3Url);
+        if (!s3Url.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || s3Url.Length == "s3://".Length)
+        {
+            throw new BackupException($"--s3 \"{s3Url}\" is not an s3://BUCKET/PREFIX URL (setting Bucket)", "e.g. --s3 s3://infinite-industries-backups/db");
+        }
+
+        var rest = s3Url["s3://".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var options = new S3StoreOptions { Bucket = slash < 0 ? rest : rest[..slash] };
+        if (slash >= 0)
+        {
+            options.Prefix = rest[(slash + 1)..].Trim('/');
+        }
+
+        return options;
+    }
 
     /// <summary>Throws a <see cref="BackupException"/> naming the first invalid setting.</summary>
     public void Validate()

@@ -2,17 +2,18 @@ using System.IO.Compression;
 using BackupCore.Archive;
 using BackupCore.Running;
 using BackupCore.Storage;
-using BackupCore.Tests.Catalog.Code;
 using BackupCore.Tests.Fixtures;
+using BackupCore.Tests.RoundTrip;
 using BackupCore.Writers;
 using Npgsql;
 
 namespace BackupCore.Tests.Archive;
 
 /// <summary>
-/// Full round trips from a real database (hyphenated schema, COPY escaping hazards, serial, identity-free sequence,
-/// expression index, empty table): the runner backs up to a folder, the <c>.dump</c> goes through stock pg_restore
-/// 15, and schema and rows come back identical; our archive lists like <c>pg_dump -Fc</c>'s.
+/// Full round trips from real databases (the shared SQL fixtures: every object kind, every COPY escaping hazard,
+/// hyphenated and quoted schema names; plus a small inline database): the runner backs up to a folder, the
+/// <c>.dump</c> goes through stock pg_restore 15, and schema and rows come back identical; our archive lists like
+/// <c>pg_dump -Fc</c>'s.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetime
@@ -49,6 +50,8 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
 
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "ib-archive-rt-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private readonly RoundTripHarness _harness = new(server);
+
     public Task InitializeAsync()
     {
         Directory.CreateDirectory(_dir);
@@ -61,29 +64,35 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
         return Task.CompletedTask;
     }
 
-    // The shared fixtures (seed-environments.sql, relations.sql, code-objects.sql) belong here too once the catalog
-    // reader orders foreign-key loops and skips locking materialized views; code-objects.sql then restores as
-    // postgres because it defines a LEAKPROOF function, which only a superuser may create.
+    // Not here yet, for a catalog reason outside the archive: relations.sql with -j 2 (the FK to the partitioned
+    // rel.measurements lacks pg_dump's dependencies on the INDEX ATTACH entries of its primary key, so a worker adds
+    // it before the key is complete). Serial restore of the same archive is fine. code-objects.sql with -j 2 as a
+    // non-superuser fails now and then: a worker may enable row security on "Order Lines" (FORCE is in its TABLE
+    // entry) before another validates its FK, and the validation query is then refused under row_security = off.
     [Theory]
-    [InlineData(InlineFixture, true, 1)]
-    [InlineData(InlineFixture, true, 2)]
-    public async Task Backup_archive_restores_with_pg_restore_to_the_same_schema_and_rows(string fixture, bool asNonSuperuser, int jobs)
+    [InlineData(InlineFixture, 1)]
+    [InlineData(InlineFixture, 2)]
+    [InlineData("seed-environments.sql", 1)]
+    [InlineData("relations.sql", 1)]
+    [InlineData("code-objects.sql", 1)]
+    public async Task Backup_archive_restores_as_a_non_superuser_to_the_same_schema_and_rows(string fixture, int jobs)
     {
         var source = SourceName(fixture);
         var archive = await BackupAsync(fixture, source);
         var target = $"{source}_j{jobs}";
-        var user = asNonSuperuser ? Owner : null;
-        await server.CreateDatabaseAsync(target, user);
+        await server.CreateDatabaseAsync(target, Owner);
 
-        var r = await server.ClientToolAsync("pg_restore", user, "--clean", "--if-exists", "--no-privileges", "--no-owner", "-j", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", target, archive);
+        var r = await server.ClientToolAsync("pg_restore", Owner, "--clean", "--if-exists", "--no-privileges", "--no-owner", "-j", jobs.ToString(System.Globalization.CultureInfo.InvariantCulture), "-d", target, archive);
 
         Assert.True(r.ExitCode == 0 && r.StdErr.Length == 0, $"pg_restore exited {r.ExitCode}: {r.StdErr}");
         Assert.Equal(await server.SchemaDumpAsync(source), await server.SchemaDumpAsync(target));
-        Assert.Equal(await DataDumpAsync(source), await DataDumpAsync(target));
+        Assert.Equal(await _harness.TableDigestsAsync(source), await _harness.TableDigestsAsync(target));
     }
 
     [Theory]
     [InlineData(InlineFixture)]
+    [InlineData("seed-environments.sql")]
+    [InlineData("relations.sql")]
     public async Task Script_printed_from_the_archive_restores_like_the_plain_gz(string fixture)
     {
         var source = SourceName(fixture);
@@ -107,11 +116,15 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
         Assert.True(a.ExitCode == 0, "psql of pg_restore -f - failed: " + a.StdErr);
         Assert.True(p.ExitCode == 0, "psql of the .gz failed: " + p.StdErr);
         Assert.Equal(await server.SchemaDumpAsync(fromPlain), await server.SchemaDumpAsync(fromArchive));
-        Assert.Equal(await DataDumpAsync(fromPlain), await DataDumpAsync(fromArchive));
+        Assert.Equal(await _harness.TableDigestsAsync(fromPlain), await _harness.TableDigestsAsync(fromArchive));
     }
 
+    // code-objects.sql is not compared with pg_dump's list yet: the catalog sorter orders rules by their tag
+    // ("table rule"), pg_dump by the rule name.
     [Theory]
     [InlineData(InlineFixture)]
+    [InlineData("seed-environments.sql")]
+    [InlineData("relations.sql")]
     public async Task Pg_restore_lists_our_archive_like_pg_dump_Fc_of_the_same_database(string fixture)
     {
         var source = SourceName(fixture);
@@ -122,7 +135,43 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
         var ours = ListEntries((await server.ClientToolAsync("pg_restore", null, "-l", archive)).EnsureSuccess("pg_restore -l").StdOut);
         var theirs = ListEntries((await server.ClientToolAsync("pg_restore", null, "-l", theirsPath)).EnsureSuccess("pg_restore -l").StdOut);
 
-        Assert.Equal(theirs, ours);
+        // Every object, in the same order; the comments of an object follow it in both, in any order among themselves.
+        Assert.Equal(Objects(theirs), Objects(ours));
+        Assert.Equal(CommentsByObject(theirs), CommentsByObject(ours));
+    }
+
+    [Theory]
+    [InlineData(InlineFixture)]
+    [InlineData("seed-environments.sql")]
+    [InlineData("relations.sql")]
+    [InlineData("code-objects.sql")]
+    public async Task Every_archive_entry_follows_its_dependencies_and_sections_never_go_back(string fixture)
+    {
+        var source = SourceName(fixture);
+        var archive = await BackupAsync(fixture, source);
+        ArchiveContents contents;
+        await using (var file = File.OpenRead(archive))
+        {
+            contents = await ArchiveReader.ReadAsync(file, archive, CancellationToken.None);
+        }
+
+        var position = contents.Entries.Select((e, i) => (e.DumpId, i)).ToDictionary(x => x.DumpId, x => x.i);
+        var section = 2;
+        foreach (var (entry, i) in contents.Entries.Select((e, i) => (e, i)))
+        {
+            foreach (var dep in entry.Dependencies.Where(position.ContainsKey))
+            {
+                Assert.True(position[dep] < i, $"{entry.Describe()} comes before its dependency {dep}");
+            }
+
+            if (entry.Section != 1)
+            {
+                Assert.True(entry.Section >= section, $"{entry.Describe()} goes back to section {entry.Section}");
+                section = entry.Section;
+            }
+        }
+
+        Assert.All(contents.Entries.Where(e => e.Desc == "TABLE DATA"), e => Assert.Equal("TABLE", contents.Entries[position[e.Dependencies[0]]].Desc));
     }
 
     [Fact]
@@ -163,14 +212,14 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
         }
         else
         {
-            await CodeFixtureDatabase.CreateAsync(server, database, fixture);
+            await _harness.CreateFromFixturesAsync(database, fixture);
         }
 
         var outDir = Path.Combine(_dir, database);
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(database));
         var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions { TempDirectory = _dir }));
         await runner.RunAsync(
-            new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(outDir)] },
+            new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(new LocalFolderOptions { Path = outDir })] },
             CancellationToken.None);
         var path = Path.Combine(outDir, database + ".dump");
         Assert.True(File.Exists(path), "the runner wrote no .dump");
@@ -178,12 +227,33 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
         return path;
     }
 
-    private async Task<string> DataDumpAsync(string database)
+    private static List<string> Objects(List<string> lines) => lines.Where(l => !IsComment(l)).ToList();
+
+    /// <summary>
+    /// Each comment keyed by the object line it follows, without its owner: pg_dump writes "" as the owner of a
+    /// comment on an extension, and with --no-owner restores a comment's owner plays no part.
+    /// </summary>
+    private static List<string> CommentsByObject(List<string> lines)
     {
-        var r = (await server.ClientToolAsync("pg_dump", null, "--data-only", "--no-owner", "--no-acl", "-d", database)).EnsureSuccess("pg_dump --data-only");
-        return string.Join('\n', r.StdOut.Split('\n').Where(l =>
-            !l.StartsWith("-- Dumped ", StringComparison.Ordinal) && !l.StartsWith("\\restrict", StringComparison.Ordinal) && !l.StartsWith("\\unrestrict", StringComparison.Ordinal)));
+        var result = new List<string>();
+        var anchor = "";
+        foreach (var line in lines)
+        {
+            if (!IsComment(line))
+            {
+                anchor = line;
+                continue;
+            }
+
+            var withoutOwner = line[..line.LastIndexOf(' ')];
+            result.Add(anchor + " <- " + withoutOwner);
+        }
+
+        result.Sort(StringComparer.Ordinal);
+        return result;
     }
+
+    private static bool IsComment(string line) => line.StartsWith("COMMENT ", StringComparison.Ordinal);
 
     /// <summary>"12; 2615 16390 TABLE s t owner" → "TABLE s t owner": ids and oids differ between two dumps.</summary>
     private static List<string> ListEntries(string list) =>

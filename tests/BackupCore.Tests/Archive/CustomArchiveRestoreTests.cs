@@ -181,15 +181,17 @@ public sealed class CustomArchiveRestoreTests(PostgresServer server) : IAsyncLif
         Assert.Equal(WithoutIds(ListLines(theirs)), WithoutIds(ListLines(ours)));
     }
 
-    [Fact]
-    public async Task Reader_reads_pg_dump_15s_own_archive_and_its_table_text_hashes_like_ours()
+    [Theory]
+    [InlineData("-Z6")]
+    [InlineData("-Z0")]
+    public async Task Reader_reads_pg_dump_15s_own_archive_and_its_table_text_hashes_like_ours(string compression)
     {
         var path = await WriteArchiveFileAsync();
-        const string db = "archive_pgdump_read";
+        var db = "archive_pgdump_read" + compression[2..];
         await server.CreateDatabaseAsync(db);
         (await server.ClientToolAsync("pg_restore", null, "--no-privileges", "-d", db, path)).EnsureSuccess("pg_restore");
-        var pgDumpPath = Path.Combine(_dir, "pg_dump_read.dump");
-        (await server.ClientToolAsync("pg_dump", null, "-Fc", "-f", pgDumpPath, "-d", db)).EnsureSuccess("pg_dump -Fc");
+        var pgDumpPath = Path.Combine(_dir, $"pg_dump_read{compression}.dump");
+        (await server.ClientToolAsync("pg_dump", null, "-Fc", compression, "-f", pgDumpPath, "-d", db)).EnsureSuccess("pg_dump -Fc");
 
         ArchiveContents theirs, ours;
         await using (var file = File.OpenRead(pgDumpPath))
@@ -203,6 +205,7 @@ public sealed class CustomArchiveRestoreTests(PostgresServer server) : IAsyncLif
         }
 
         Assert.Equal("1.14.0", theirs.Header.VersionText);
+        Assert.Equal(compression == "-Z0" ? 0 : 6, theirs.Header.Compression);
         var theirUsers = theirs.Entries.Single(e => e.Desc == "TABLE DATA" && e.Tag == "users");
         var ourUsers = ours.Entries.Single(e => e.Desc == "TABLE DATA" && e.Tag == "users");
         Assert.Equal(ourUsers.CopyStatement, theirUsers.CopyStatement);

@@ -66,4 +66,25 @@ public class CatalogReaderErrorTests(PostgresServer server)
         var e = await Assert.ThrowsAsync<BackupException>(() => CatalogPlanReader.ReadAsync(server, "caterr_seq", user: "caterr_reader"));
         Assert.Contains("app.hidden_seq", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_object_kind_the_engine_cannot_dump_fails_naming_it_unless_its_schema_is_left_out()
+    {
+        await server.CreateDatabaseAsync("caterr_kind");
+        await server.ExecuteAsync(
+            """
+            CREATE SCHEMA "odd-kinds";
+            CREATE COLLATION "odd-kinds"."German Phonebook" (provider = icu, locale = 'de-u-co-phonebk');
+            CREATE SCHEMA fine;
+            CREATE TABLE fine.t (id int);
+            """,
+            "caterr_kind");
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => CatalogPlanReader.ReadAsync(server, "caterr_kind"));
+        Assert.Contains("collation \"odd-kinds\".\"German Phonebook\"", e.Message, StringComparison.Ordinal);
+        Assert.NotNull(e.Hint);
+
+        var plan = await CatalogPlanReader.ReadAsync(server, "caterr_kind", new CatalogScope(["fine"], TimeSpan.FromSeconds(5)));
+        Assert.Contains(plan.Entries, x => x.Desc == "TABLE" && x.Tag == "t");
+    }
 }

@@ -42,4 +42,36 @@ public class CatalogReaderTests(PostgresServer server)
         var sections = plan.Entries.Where(e => e.Section != DumpSection.None).Select(e => (int)e.Section).ToList();
         Assert.Equal(sections.Order(), sections);
     }
+
+    [Fact]
+    public async Task With_a_schema_list_only_the_extensions_the_dumped_objects_use_are_dumped_and_never_dropped()
+    {
+        await server.CreateDatabaseAsync("catrel_ext");
+        await server.ExecuteAsync(
+            """
+            CREATE EXTENSION citext;
+            CREATE EXTENSION "uuid-ossp";
+            CREATE SCHEMA a;
+            CREATE TABLE a.users (id uuid DEFAULT public.uuid_generate_v4() PRIMARY KEY, email public.citext UNIQUE, nick citext);
+            CREATE SCHEMA b;
+            CREATE TABLE b.t (id int);
+            """,
+            "catrel_ext");
+
+        var onlyB = await CatalogPlanReader.ReadAsync(server, "catrel_ext", new CatalogScope(["b"], TimeSpan.FromSeconds(5)));
+        Assert.DoesNotContain(onlyB.Entries, e => e.Desc == "EXTENSION");
+
+        var onlyA = await CatalogPlanReader.ReadAsync(server, "catrel_ext", new CatalogScope(["a"], TimeSpan.FromSeconds(5)));
+        var extensions = onlyA.Entries.Where(e => e.Desc == "EXTENSION").ToList();
+        Assert.Equal(["citext", "uuid-ossp"], extensions.Select(e => e.Tag).Order());
+        Assert.All(extensions, e => Assert.Null(e.DropStatement));
+        Assert.Equal("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA public;\n", onlyA.Single("EXTENSION", "uuid-ossp").Definition);
+        Assert.True(extensions.Max(e => e.DumpId) < onlyA.Single("TABLE", "users").DumpId);
+        var email = onlyA.Single("TABLE DATA", "users").Data!.Columns.Single(c => c.Name == "email");
+        Assert.Equal((ColumnValueKind.Text, true), (email.Kind, email.IsUniqueOrKey));
+        Assert.False(onlyA.Single("TABLE DATA", "users").Data!.Columns.Single(c => c.Name == "nick").IsUniqueOrKey);
+
+        var all = await CatalogPlanReader.ReadAsync(server, "catrel_ext");
+        Assert.Equal("DROP EXTENSION citext;\n", all.Single("EXTENSION", "citext").DropStatement);
+    }
 }

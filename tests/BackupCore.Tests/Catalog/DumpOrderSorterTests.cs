@@ -36,8 +36,8 @@ public class DumpOrderSorterTests
     [Fact]
     public void Section_none_objects_follow_the_object_they_depend_on()
     {
-        var objects = new[] { Obj("t1", 20), Obj("t2", 20), Obj("comment on t1", 0, DumpSection.None), Obj("i", 31, DumpSection.PostData) };
-        Assert.Equal("t1,comment on t1,t2,i", Order(objects, (2, 0)));
+        var objects = new[] { Obj("t1", 20), Obj("t2", 20), Obj("z comment on t1", 0, DumpSection.None), Obj("i", 31, DumpSection.PostData), Obj("a comment on t1", 0, DumpSection.None) };
+        Assert.Equal("t1,z comment on t1,a comment on t1,t2,i", Order(objects, (2, 0), (4, 0)));
     }
 
     [Fact]
@@ -46,5 +46,19 @@ public class DumpOrderSorterTests
         var objects = new[] { Obj("a", 20), Obj("b", 20), Obj("c", 20) };
         var e = Assert.Throws<DependencyCycleException>(() => DumpOrderSorter.Sort(objects, [(0, 1), (1, 0), (2, 0)]));
         Assert.Equal([0, 1], e.Members.Order());
+    }
+
+    [Fact]
+    public void Function_overloads_sort_by_name_then_argument_count_like_pg_dump()
+    {
+        var objects = new[] { Obj("Select(\"s\".mood[], text[])", 8), Obj("Select(text)", 8), Obj("Select()", 8), Obj("Select(integer, integer)", 8), Obj("Sel(a, b, c)", 8) };
+        Assert.Equal("Sel(a, b, c),Select(),Select(text),Select(\"s\".mood[], text[]),Select(integer, integer)", Order(objects));
+    }
+
+    [Fact]
+    public void Constraints_sort_by_their_own_name_before_their_table()
+    {
+        var objects = new[] { Obj("b_table a_pk", 30, DumpSection.PostData) with { SortTag = "a_pk" }, Obj("a_table z_pk", 30, DumpSection.PostData) with { SortTag = "z_pk" } };
+        Assert.Equal("b_table a_pk,a_table z_pk", Order(objects));
     }
 }

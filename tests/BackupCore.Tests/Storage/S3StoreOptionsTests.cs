@@ -77,4 +77,24 @@ public sealed class S3StoreOptionsTests
         Assert.True(S3PartSizing.Capacity(8 * MiB, 3000) > 50L * 1000 * 1000 * 1000); // 50 GB by part 3,000
         Assert.Equal(S3PartSizing.MaxBufferedPartSize, S3PartSizing.PartSize(8 * MiB, S3PartSizing.MaxParts));
     }
+
+    [Theory]
+    [InlineData("s3://infinite-industries-backups/db", "infinite-industries-backups", "db")]
+    [InlineData("s3://infinite-industries-backups/db/", "infinite-industries-backups", "db")]
+    [InlineData("s3://bucket", "bucket", "db")]
+    [InlineData("s3://bucket/", "bucket", "")]
+    [InlineData("s3://bucket/a/b", "bucket", "a/b")]
+    public void S3_url_gives_bucket_and_prefix(string url, string bucket, string prefix)
+    {
+        var options = S3StoreOptions.FromUrl(url);
+        Assert.Equal(bucket, options.Bucket);
+        Assert.Equal(prefix, options.NormalizedPrefix);
+    }
+
+    [Fact]
+    public void Url_that_is_not_s3_is_refused_naming_the_flag()
+    {
+        var ex = Assert.Throws<BackupException>(() => S3StoreOptions.FromUrl("https://bucket/db"));
+        Assert.Contains("--s3", ex.Message, StringComparison.Ordinal);
+    }
 }

@@ -66,6 +66,7 @@ internal sealed class ConstraintSource : ICatalogObjectSource
                 Id = CatalogClassIds.Constraint(k.Oid),
                 Desc = foreign ? "FK CONSTRAINT" : "CONSTRAINT",
                 Tag = k.Table + " " + k.Name,
+                SortTag = k.Name,
                 Namespace = k.Schema,
                 Section = DumpSection.PostData,
                 Definition = sb.ToString(),

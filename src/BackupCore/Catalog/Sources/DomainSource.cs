@@ -101,6 +101,7 @@ internal sealed class DomainSource : ICatalogObjectSource
                     Id = CatalogClassIds.Constraint(c.Oid),
                     Desc = "CHECK CONSTRAINT",
                     Tag = d.Name + " " + c.Name,
+                    SortTag = c.Name,
                     Namespace = d.Schema,
                     Section = DumpSection.PostData,
                     Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Def};\n",

@@ -111,7 +111,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 Tag = r.Name,
                 Section = DumpSection.PreData,
                 Namespace = r.Schema,
-                Definition = "CREATE MATERIALIZED VIEW " + name + ViewDefinition.WithClause(q, r.Options, r.ToastOptions) + " AS\n"
+                Definition = "CREATE MATERIALIZED VIEW " + name + ViewDefinition.WithClause(q, r.Options, r.ToastOptions, "\n") + " AS\n"
                     + ViewDefinition.AsClause(r.Def) + "\n  WITH NO DATA;\n",
                 DropStatement = "DROP MATERIALIZED VIEW " + name + ";\n",
                 Owner = r.Owner,

@@ -96,6 +96,12 @@ internal static class TableDefinitionWriter
                 sb.Append("ALTER TABLE ONLY ").Append(name).Append(" ALTER COLUMN ").Append(column).Append(" SET STORAGE ").Append(storage).Append(";\n");
             }
 
+            if (c.Compression is 'p' or 'l')
+            {
+                sb.Append("ALTER TABLE ONLY ").Append(name).Append(" ALTER COLUMN ").Append(column)
+                    .Append(" SET COMPRESSION ").Append(c.Compression == 'p' ? "pglz" : "lz4").Append(";\n");
+            }
+
             if (!string.IsNullOrEmpty(c.Options))
             {
                 sb.Append("ALTER TABLE ONLY ").Append(name).Append(" ALTER COLUMN ").Append(column).Append(" SET (").Append(c.Options).Append(");\n");
@@ -105,6 +111,12 @@ internal static class TableDefinitionWriter
         if (table.ReplicaIdentity is 'f' or 'n')
         {
             sb.Append("\nALTER TABLE ONLY ").Append(name).Append(" REPLICA IDENTITY ").Append(table.ReplicaIdentity == 'f' ? "FULL" : "NOTHING").Append(";\n");
+        }
+
+        // Row security itself (ENABLE) is its own "ROW SECURITY" entry; FORCE rides in the table's (dumpTableSchema).
+        if (table.ForceRowSecurity)
+        {
+            sb.Append("\nALTER TABLE ONLY ").Append(name).Append(" FORCE ROW LEVEL SECURITY;\n");
         }
 
         return sb.ToString();

@@ -15,7 +15,8 @@ internal sealed record TableRow(
     string? Tablespace,
     string? AccessMethod,
     char ReplicaIdentity,
-    string Owner)
+    string Owner,
+    bool ForceRowSecurity)
 {
     public bool IsPartitioned => Kind == 'p';
 }
@@ -38,7 +39,8 @@ internal sealed record ColumnRow(
     int StatisticsTarget,
     char Storage,
     char TypeStorage,
-    string? Options);
+    string? Options,
+    char Compression);
 
 /// <summary>A CHECK constraint on a table.</summary>
 internal sealed record CheckRow(uint TableOid, uint Oid, string Name, string Definition, bool IsLocal, bool Validated);

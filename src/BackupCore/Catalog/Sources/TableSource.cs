@@ -23,7 +23,7 @@ internal sealed class TableSource : ICatalogObjectSource
                CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
                COALESCE((SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition), 0),
                CASE WHEN c.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = c.reltablespace) END,
-               am.amname, c.relreplident, pg_catalog.pg_get_userbyid(c.relowner)
+               am.amname, c.relreplident, pg_catalog.pg_get_userbyid(c.relowner), c.relforcerowsecurity
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
@@ -41,8 +41,9 @@ internal sealed class TableSource : ICatalogObjectSource
                         WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid
                           AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass),
                cn.nspname, co.collname, a.attstattarget, a.attstorage, t.typstorage,
-               (SELECT pg_catalog.string_agg(pg_catalog.split_part(o, '=', 1) || '=' || pg_catalog.quote_literal(pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)), ', ')
-                  FROM pg_catalog.unnest(a.attoptions) o)
+               -- pg_dump prints column options as stored (array_to_string), unlike reloptions.
+               pg_catalog.array_to_string(a.attoptions, ', '),
+               a.attcompression
           FROM pg_catalog.pg_attribute a
           JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
           JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -80,7 +81,7 @@ internal sealed class TableSource : ICatalogObjectSource
             TablesQuery,
             r => new TableRow(
                 r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), r.GetChar(3), r.GetChar(4), r.NullableString(5), r.GetBoolean(6),
-                r.NullableString(7), r.NullableString(8), r.GetFieldValue<uint>(9), r.NullableString(10), r.NullableString(11), r.GetChar(12), r.GetString(13)),
+                r.NullableString(7), r.NullableString(8), r.GetFieldValue<uint>(9), r.NullableString(10), r.NullableString(11), r.GetChar(12), r.GetString(13), r.GetBoolean(14)),
             cancellationToken).ConfigureAwait(false);
         if (tables.Count == 0)
         {
@@ -93,7 +94,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 r => new ColumnRow(
                     r.GetFieldValue<uint>(0), r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5),
                     r.GetChar(6), r.GetChar(7), r.GetFieldValue<uint>(8), r.NullableString(9), r.GetBoolean(10),
-                    r.NullableString(11), r.NullableString(12), r.GetInt16(13), r.GetChar(14), r.GetChar(15), r.NullableString(16)),
+                    r.NullableString(11), r.NullableString(12), r.GetInt16(13), r.GetChar(14), r.GetChar(15), r.NullableString(16), r.GetChar(17)),
                 cancellationToken).ConfigureAwait(false))
             .ToLookup(c => c.TableOid);
         var checks = (await CatalogQuery.ListAsync(
@@ -194,6 +195,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 Id = CatalogClassIds.Constraint(c.Oid),
                 Desc = "CHECK CONSTRAINT",
                 Tag = table.Name + " " + c.Name,
+                SortTag = c.Name,
                 Namespace = table.Schema,
                 Section = DumpSection.PostData,
                 Definition = $"ALTER TABLE {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Definition};\n",

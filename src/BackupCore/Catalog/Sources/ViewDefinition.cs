@@ -23,10 +23,11 @@ internal static class ViewDefinition
     }
 
     /// <summary>
-    /// " WITH (name='value', toast.name='value')" for non-empty options, else "" (pg_dump's appendReloptionsArray:
-    /// names as identifiers, values always as string literals).
+    /// "{separator}WITH (name='value', toast.name='value')" for non-empty options, else "" (pg_dump's
+    /// appendReloptionsArray: names as identifiers, values always as string literals). pg_dump puts a space before
+    /// a view's WITH and a line break before a materialized view's (dumpTableSchema).
     /// </summary>
-    public static string WithClause(SqlQuoting quoting, IReadOnlyList<string> options, IReadOnlyList<string> toastOptions)
+    public static string WithClause(SqlQuoting quoting, IReadOnlyList<string> options, IReadOnlyList<string> toastOptions, string separator = " ")
     {
         ArgumentNullException.ThrowIfNull(quoting);
         ArgumentNullException.ThrowIfNull(options);
@@ -36,7 +37,7 @@ internal static class ViewDefinition
             return "";
         }
 
-        var sb = new StringBuilder(" WITH (");
+        var sb = new StringBuilder(separator).Append("WITH (");
         var first = true;
         foreach (var (prefix, option) in options.Select(o => ("", o)).Concat(toastOptions.Select(o => ("toast.", o))))
         {

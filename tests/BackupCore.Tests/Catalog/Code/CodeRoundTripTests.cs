@@ -14,6 +14,7 @@ public sealed class CodeRoundTripTests : IDisposable
 {
     private const string Source = "code_rt_src";
     private const string Target = "code_rt_dst";
+    private const string ArchiveTarget = "code_rt_archive";
     private const string Restorer = "code_restorer";
     private readonly PostgresServer _server;
     private readonly string _outDir = Path.Combine(Path.GetTempPath(), "ib-code-rt-" + Guid.NewGuid().ToString("N")[..8]);
@@ -61,6 +62,26 @@ public sealed class CodeRoundTripTests : IDisposable
                 await ScalarTextAsync(Source, "SELECT string_agg(id || ':' || balance, ',' ORDER BY id) FROM \"infinite-prod\".user_balances"),
                 await ScalarTextAsync(Target, "SELECT string_agg(id || ':' || balance, ',' ORDER BY id) FROM \"infinite-prod\".user_balances"));
         }
+    }
+
+    [Fact]
+    public async Task Code_objects_restore_from_the_custom_archive_with_pg_restore_as_a_non_superuser()
+    {
+        const string source = "code_rt_src_archive";
+        await CodeFixtureDatabase.CreateAsync(_server, source);
+        await _server.CreateDatabaseAsync(ArchiveTarget, Restorer);
+        var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(["backup", "--connection", _server.ConnectionString(source), "--name", "code", "--out", _outDir], new StringWriter(), stderr);
+        Assert.True(exit == 0, $"backup failed ({exit}): {stderr}");
+        var archive = Path.Combine(_outDir, "code.dump");
+        Assert.True(File.Exists(archive), "no code.dump in " + _outDir);
+
+        var restore = await _server.ClientToolAsync("pg_restore", Restorer, "--no-owner", "--exit-on-error", "-d", ArchiveTarget, archive);
+        Assert.True(restore.ExitCode == 0, "pg_restore failed: " + restore.StdErr);
+        Assert.Equal(await _server.SchemaDumpAsync(source), await _server.SchemaDumpAsync(ArchiveTarget));
+        Assert.Equal(
+            await ScalarTextAsync(source, "SELECT string_agg(relname || '=' || relispopulated, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'm'"),
+            await ScalarTextAsync(ArchiveTarget, "SELECT string_agg(relname || '=' || relispopulated, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'm'"));
     }
 
     private async Task<string?> ScalarTextAsync(string database, string sql) => await _server.ScalarAsync<string>(sql, database);

@@ -52,9 +52,15 @@ public sealed class CommentSourceTests : IAsyncLifetime
     {
         var kinds = _comments.Select(c => c.Tag.Split(' ')[0]).Distinct().Order(StringComparer.Ordinal);
         Assert.Equal(
-            ["AGGREGATE", "COLUMN", "CONSTRAINT", "DOMAIN", "FUNCTION", "INDEX", "MATERIALIZED", "POLICY", "PROCEDURE", "RULE", "SCHEMA", "SEQUENCE", "TABLE", "TRIGGER", "TYPE", "VIEW"],
+            ["AGGREGATE", "COLUMN", "CONSTRAINT", "DOMAIN", "EXTENSION", "FUNCTION", "INDEX", "MATERIALIZED", "POLICY", "PROCEDURE", "RULE", "SCHEMA", "SEQUENCE", "TABLE", "TRIGGER", "TYPE", "VIEW"],
             kinds);
         Assert.DoesNotContain(_comments, c => c.Tag == "SCHEMA public");
+        var extension = _comments.Single("COMMENT", null, "EXTENSION citext");
+        Assert.Equal("COMMENT ON EXTENSION citext IS 'case-insensitive text';\n", extension.Definition);
+        Assert.Equal("", extension.Owner);
+        var compositeColumn = _comments.Single("COMMENT", "infinite-prod", "COLUMN pair.\"B\"");
+        Assert.Equal("COMMENT ON COLUMN \"infinite-prod\".pair.\"B\" IS 'second half';\n", compositeColumn.Definition);
+        Assert.Equal(1247u, compositeColumn.DependsOn[0].ClassId);
     }
 
     [Fact]

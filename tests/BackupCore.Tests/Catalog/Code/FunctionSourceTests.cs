@@ -24,7 +24,7 @@ public sealed class FunctionSourceTests : IAsyncLifetime
         await CodeFixtureDatabase.CreateAsync(
             _server,
             Database,
-            extraSql: "CREATE EXTENSION citext; CREATE FUNCTION \"infinite-prod\".same(a int, b int) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE AS 'SELECT a = b';");
+            extraSql: "CREATE FUNCTION \"infinite-prod\".same(a int, b int) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE AS 'SELECT a = b';");
         _functions = await CodeFixtureDatabase.ReadAsync(_server, Database, new FunctionSource());
     }
 

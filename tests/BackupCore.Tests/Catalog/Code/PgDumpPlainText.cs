@@ -8,11 +8,15 @@ namespace BackupCore.Tests.Catalog.Code;
 /// </summary>
 internal sealed partial class PgDumpPlainText
 {
-    private PgDumpPlainText(Dictionary<(string Desc, string? Schema, string Tag), string> bodies, IReadOnlyList<string> dropLines)
+    private PgDumpPlainText(Dictionary<(string Desc, string? Schema, string Tag), string> bodies, IReadOnlyList<(string Desc, string? Schema, string Tag)> order, IReadOnlyList<string> dropLines)
     {
         Bodies = bodies;
+        Order = order;
         DropLines = dropLines;
     }
+
+    /// <summary>The entries' keys in the order the script has them.</summary>
+    public IReadOnlyList<(string Desc, string? Schema, string Tag)> Order { get; }
 
     /// <summary>Each entry's text after its header: its defn, without the trailing blank lines and SET lines.</summary>
     public Dictionary<(string Desc, string? Schema, string Tag), string> Bodies { get; }
@@ -28,6 +32,7 @@ internal sealed partial class PgDumpPlainText
         ArgumentNullException.ThrowIfNull(script);
         var lines = script.Split('\n');
         var bodies = new Dictionary<(string, string?, string), string>();
+        var order = new List<(string, string?, string)>();
         var drops = new List<string>();
         var firstHeader = -1;
         for (var i = 0; i < lines.Length; i++)
@@ -58,7 +63,9 @@ internal sealed partial class PgDumpPlainText
             }
 
             var schema = m.Groups["schema"].Value;
-            bodies[(m.Groups["type"].Value, schema == "-" ? null : schema, m.Groups["name"].Value)] = string.Join('\n', body);
+            var key = (m.Groups["type"].Value, schema == "-" ? null : schema, m.Groups["name"].Value);
+            bodies[key] = string.Join('\n', body);
+            order.Add(key);
         }
 
         var setBlockEnd = Array.FindIndex(lines, l => l.StartsWith("SET row_security", StringComparison.Ordinal));
@@ -70,6 +77,6 @@ internal sealed partial class PgDumpPlainText
             }
         }
 
-        return new PgDumpPlainText(bodies, drops);
+        return new PgDumpPlainText(bodies, order, drops);
     }
 }

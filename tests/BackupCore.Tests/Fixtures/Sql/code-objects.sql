@@ -6,6 +6,11 @@ CREATE SCHEMA "infinite-prod";
 CREATE SCHEMA "Ünïcode schema";
 COMMENT ON SCHEMA "infinite-prod" IS 'production data';
 
+CREATE EXTENSION citext;
+COMMENT ON EXTENSION citext IS 'case-insensitive text';
+CREATE TYPE "infinite-prod".pair AS (a integer, "B" text);
+COMMENT ON COLUMN "infinite-prod".pair."B" IS 'second half';
+
 CREATE TABLE public.plain_audit (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text NOT NULL);
 
 -- Functions used by the table definitions below.
@@ -135,6 +140,9 @@ CREATE TRIGGER lines_replica AFTER UPDATE ON "infinite-prod"."Order Lines"
     FOR EACH ROW EXECUTE FUNCTION "infinite-prod".audit();
 ALTER TABLE "infinite-prod"."Order Lines" ENABLE REPLICA TRIGGER lines_replica;
 COMMENT ON TRIGGER users_touch ON "infinite-prod".users IS 'keeps updated_at';
+CREATE CONSTRAINT TRIGGER lines_deferred AFTER INSERT ON "infinite-prod"."Order Lines"
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "infinite-prod".audit();
+COMMENT ON TRIGGER lines_deferred ON "infinite-prod"."Order Lines" IS 'runs at commit';
 
 -- Views: on a table, on a view, with check option, security barrier, column renames.
 CREATE VIEW "infinite-prod".active_users AS
@@ -151,6 +159,8 @@ CREATE VIEW "Ünïcode schema"."ÜberSicht" AS
     SELECT u.id, "infinite-prod"."Select"(u.id) AS twice, t.total
     FROM "infinite-prod".users u LEFT JOIN "infinite-prod".user_totals() t ON t.user_id = u.id;
 COMMENT ON VIEW "infinite-prod".active_users IS 'users with money';
+CREATE VIEW "infinite-prod".invoker_view WITH (security_invoker = true, security_barrier = false) AS
+    SELECT u.id, u.email::citext AS email_ci FROM "infinite-prod".users u;
 COMMENT ON COLUMN "infinite-prod"."Happy Users"."E-Mail" IS 'renamed column';
 
 -- Rules: an INSTEAD rule on a view and an ALSO rule on a table.
@@ -164,7 +174,7 @@ COMMENT ON RULE happy_insert ON "infinite-prod"."Happy Users" IS 'insert through
 CREATE MATERIALIZED VIEW "infinite-prod".user_balances AS
     SELECT id, balance FROM "infinite-prod".users;
 CREATE UNIQUE INDEX user_balances_id ON "infinite-prod".user_balances (id);
-CREATE MATERIALIZED VIEW "infinite-prod".rich_balances AS
+CREATE MATERIALIZED VIEW "infinite-prod".rich_balances WITH (fillfactor = 70) AS
     SELECT id FROM "infinite-prod".user_balances WHERE balance > 100;
 CREATE MATERIALIZED VIEW "infinite-prod"."Empty MV" AS
     SELECT count(*) AS n FROM "infinite-prod"."Order Lines" WITH NO DATA;

@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using BackupCore;
+using BackupCore.Storage;
+using Spectre.Console;
+
+namespace BackupCli;
+
+/// <summary><c>infinite-backup list</c>: the backups of a target kept in a store, newest first, from their manifests.</summary>
+public static class ListCommand
+{
+    /// <summary>One line of <c>list --json</c>.</summary>
+    public sealed record Entry(
+        string Target,
+        string VersionId,
+        DateTimeOffset Time,
+        bool IsLatest,
+        string? RunId,
+        DateTimeOffset? SnapshotTime,
+        IReadOnlyList<ManifestArtifact> Artifacts,
+        int Tables,
+        long Rows,
+        string? Error);
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var source = new StoreSource(withArtifact: false, withVersion: false);
+        var json = new Option<bool>("--json") { Description = "One JSON array on stdout, for scripts." };
+        var command = new Command("list", """
+            List the backups of a target kept in a store, newest first.
+
+            The versions are S3 object versions, or the folder's timestamped files; each shows its time, run id,
+            artifact sizes and row totals from its manifest.
+
+            Examples:
+              infinite-backup list --s3 s3://infinite-industries-backups/db --name infinite-prod
+              infinite-backup list --dir /var/backups --name infinite-prod --json | jq '.[0].versionId'
+            Exit codes: 0 listed (also when there are none), 1 failed, 2 usage.
+            """)
+        {
+            json,
+        };
+        source.AddTo(command);
+        command.Validators.Add(result => source.Validate(result));
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var name = parse.GetValue(source.Name)!;
+                var reader = source.CreateReader(parse);
+                List<Entry> entries;
+                try
+                {
+                    entries = await ReadAsync(reader, name, cancellationToken);
+                }
+                finally
+                {
+                    (reader as IDisposable)?.Dispose();
+                }
+
+                if (parse.GetValue(json))
+                {
+                    await stdout.WriteLineAsync(JsonSerializer.Serialize(entries, BackupManifest.JsonOptions));
+                    return ExitCodes.Success;
+                }
+
+                if (entries.Count == 0)
+                {
+                    await stderr.WriteLineAsync($"no backups of {name} in {reader.Description}");
+                    return ExitCodes.Success;
+                }
+
+                Write(stdout, entries);
+                return ExitCodes.Success;
+            }
+            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
+            {
+                return await CliApp.ReportAsync(stderr, ex);
+            }
+        });
+        return command;
+    }
+
+    public static async Task<List<Entry>> ReadAsync(IBackupReader reader, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var entries = new List<Entry>();
+        foreach (var v in await reader.ListVersionsAsync(name, cancellationToken))
+        {
+            try
+            {
+                var m = await reader.GetManifestAsync(name, v.VersionId, cancellationToken);
+                entries.Add(new Entry(v.Target, v.VersionId, v.Time, v.IsLatest, m.RunId, m.SnapshotTime, m.Artifacts, m.Tables.Count, m.Tables.Sum(t => t.Rows), null));
+            }
+            catch (BackupException ex)
+            {
+                // One unreadable manifest should not hide the other backups.
+                entries.Add(new Entry(v.Target, v.VersionId, v.Time, v.IsLatest, null, null, [], 0, 0, ex.Message));
+            }
+        }
+
+        return entries;
+    }
+
+    private static void Write(TextWriter stdout, List<Entry> entries)
+    {
+        var table = new Table().AddColumns("Time (UTC)", "Version", "Run", ".gz", ".anon.gz", ".dump", "Tables", "Rows");
+        for (var i = 3; i < 8; i++)
+        {
+            table.Columns[i].RightAligned();
+        }
+
+        foreach (var e in entries)
+        {
+            string Size(ArtifactKind kind) => e.Artifacts.FirstOrDefault(a => a.Kind == kind) is { } a ? HumanSize(a.Size) : "-";
+            table.AddRow(
+                e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + (e.IsLatest ? " (latest)" : ""),
+                Markup.Escape(e.VersionId),
+                Markup.Escape(e.RunId ?? "unreadable: " + e.Error),
+                Size(ArtifactKind.Plain),
+                Size(ArtifactKind.Anonymized),
+                Size(ArtifactKind.Archive),
+                e.Tables.ToString(CultureInfo.InvariantCulture),
+                e.Rows.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        Terminal.For(stdout).Write(table);
+    }
+
+    internal static string HumanSize(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? $"{bytes} B" : value.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+}

@@ -1,0 +1,162 @@
+using System.CommandLine;
+using BackupCore;
+using BackupCore.Restore;
+using BackupCore.Storage;
+
+namespace BackupCli;
+
+/// <summary><c>infinite-backup restore</c>: a backup file (or one fetched from a store) into a database, checked against its manifest.</summary>
+public static class RestoreCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var to = new Option<string>("--to")
+        {
+            Description = "Target database: an Npgsql connection string or a database name; PG* environment variables fill what it leaves out.",
+            Required = true,
+        };
+        var from = new Option<FileInfo?>("--from", "-f") { Description = "Backup file: NAME.gz, NAME.anon.gz, a plain .sql, or NAME.dump (needs pg_restore)." };
+        var manifest = new Option<FileInfo?>("--manifest") { Description = "Manifest to check row counts against; default: NAME.manifest.json next to the file." };
+        var clean = new Option<bool>("--clean") { Description = "Drop the target database and create it empty first, so nothing outside the backup survives." };
+        var create = new Option<bool>("--create") { Description = "Create the target database if it does not exist." };
+        var singleTransaction = new Option<bool>("--single-transaction", "-1") { Description = "All or nothing: on an error the database is left as it was." };
+        var source = new StoreSource();
+
+        var command = new Command("restore", """
+            Restore a backup into a database, stop at the first error, compare row counts with the manifest.
+
+            .gz / .anon.gz / .sql load through Npgsql (no psql needed); .dump goes through pg_restore from PATH.
+            Without --clean the dump's own DROP ... IF EXISTS replaces the objects it contains and keeps all others.
+
+            Examples:
+              infinite-backup restore --from ./infinite-prod.anon.gz --to mydb --create
+              infinite-backup restore --s3 s3://backups/db --name infinite-prod --anon --to "Host=localhost;Database=dev" --clean
+              infinite-backup restore --dir ./backups --name infinite-prod --at 2026-11-20T04:00Z --to dev_copy --create
+            Exit codes: 0 restored and counts match, 1 failed (message names the script line), 2 usage,
+            3 row counts differ from the manifest, 4 pg_restore needed but not on PATH.
+            """)
+        {
+            to, from, manifest, clean, create, singleTransaction,
+        };
+        source.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            var hasFile = result.GetValue(from) is not null;
+            if (hasFile == source.IsGiven(result))
+            {
+                result.AddError("give either --from FILE or a store (--s3 URL | --dir DIR) with --name NAME");
+            }
+
+            if (hasFile)
+            {
+                source.ValidateUnused(result);
+            }
+            else
+            {
+                source.Validate(result);
+            }
+        });
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            string? tempDir = null;
+            try
+            {
+                var target = ConnectionSettings.Resolve(parse.GetValue(to));
+                string file;
+                BackupManifest? backupManifest;
+                if (parse.GetValue(from) is { } fromFile)
+                {
+                    file = fromFile.FullName;
+                    backupManifest = parse.GetValue(manifest) is { } m
+                        ? await ReadManifestAsync(m.FullName, cancellationToken)
+                        : await ManifestFile.TryReadBesideAsync(file, cancellationToken);
+                }
+                else
+                {
+                    tempDir = Directory.CreateTempSubdirectory("infinite-backup-restore-").FullName;
+                    var fetched = await source.FetchAsync(parse, tempDir, stderr, cancellationToken);
+                    file = fetched.Path;
+                    backupManifest = fetched.Manifest;
+                    await stderr.WriteLineAsync($"fetched {fetched.Artifact.Key} of backup {fetched.Manifest.RunId} ({fetched.Artifact.Size} bytes, SHA-256 checked)");
+                }
+
+                if (backupManifest is null)
+                {
+                    await stderr.WriteLineAsync($"note: no manifest for {Path.GetFileName(file)}; row counts are not checked");
+                }
+
+                var report = await Terminal.WithProgressAsync(stderr, "restoring " + Path.GetFileName(file), progress =>
+                    new RestoreRunner().RunAsync(
+                        new RestoreRequest
+                        {
+                            ConnectionString = target.ConnectionString,
+                            FilePath = file,
+                            Manifest = backupManifest,
+                            Clean = parse.GetValue(clean),
+                            Create = parse.GetValue(create),
+                            SingleTransaction = parse.GetValue(singleTransaction),
+                            Progress = progress is null ? null : p => progress(p.InputBytesRead, p.InputLength, p.CurrentTable is null ? null : "loading " + p.CurrentTable),
+                            ToolLog = stderr,
+                        },
+                        cancellationToken));
+
+                return await ReportAsync(stdout, stderr, report, target.Database ?? "?", Path.GetFileName(file));
+            }
+            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
+            {
+                return await CliApp.ReportAsync(stderr, ex);
+            }
+            finally
+            {
+                if (tempDir is not null)
+                {
+                    Directory.Delete(tempDir, recursive: true);
+                }
+            }
+        });
+        return command;
+    }
+
+    internal static async Task<int> ReportAsync(TextWriter stdout, TextWriter stderr, RestoreReport report, string database, string fileName)
+    {
+        var what = report.Script is { } s
+            ? $"{s.Statements} statements, {s.Rows} rows in {s.Tables.Count} COPY blocks"
+            : "pg_restore finished";
+        await stdout.WriteLineAsync($"restored {fileName} into database \"{database}\"{(report.CreatedDatabase ? " (created)" : "")}: {what}, {report.Duration.TotalSeconds:F1} s");
+        if (report.RowCounts is { } counts)
+        {
+            RowCountTable.Write(stdout, counts);
+            if (!report.RowCountsMatch)
+            {
+                var bad = counts.Count(c => !c.Matches);
+                await stderr.WriteLineAsync($"error: {bad} of {counts.Count} tables have a row count different from the manifest");
+                return ExitCodes.VerificationFailed;
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static async Task<BackupManifest> ReadManifestAsync(string path, CancellationToken cancellationToken)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BackupException($"manifest {path}: cannot read it ({ex.Message})", null, ex);
+        }
+
+        try
+        {
+            return BackupManifest.FromJson(bytes, path);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new BackupException($"manifest {path}: not a valid manifest ({ex.Message})", null, ex);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using BackupCore.Restore;
+using BackupCore.Storage;
+
+namespace BackupCli;
+
+public sealed partial class StoreSource
+{
+    /// <summary>The store the options name, for reading; dispose it (the S3 store holds a client).</summary>
+    public IBackupReader CreateReader(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (parse.GetValue(Dir) is { } dir)
+        {
+            return new LocalFolderStore(new LocalFolderOptions { Path = dir });
+        }
+
+        var (bucket, prefix) = StoreArguments.ParseS3Url(parse.GetValue(S3)!);
+        var options = new S3StoreOptions
+        {
+            Bucket = bucket,
+            Prefix = prefix,
+            ServiceUrl = parse.GetValue(S3Endpoint),
+            ForcePathStyle = parse.GetValue(S3PathStyle) ? true : null,
+            Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
+        };
+        options.Validate();
+        return new S3Store(options);
+    }
+
+    /// <summary>
+    /// Downloads the chosen artifact into <paramref name="directory"/> (or to <paramref name="outputPath"/>), checked
+    /// against its manifest; a progress bar on stderr when it is a terminal.
+    /// </summary>
+    public async Task<FetchedArtifact> FetchAsync(ParseResult parse, string directory, TextWriter stderr, CancellationToken cancellationToken, string? outputPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        var reader = CreateReader(parse);
+        try
+        {
+            var name = parse.GetValue(Name)!;
+            var kind = Kind(parse);
+            var path = outputPath ?? Path.Combine(directory, kind.FileName(name));
+            return await Terminal.WithProgressAsync(stderr, "fetching " + kind.FileName(name), progress =>
+                new ArtifactFetcher(reader).FetchAsync(
+                    name,
+                    kind,
+                    AtValue(parse),
+                    parse.GetValue(Version),
+                    path,
+                    progress is null ? null : (done, total) => progress(done, total, null),
+                    cancellationToken));
+        }
+        finally
+        {
+            (reader as IDisposable)?.Dispose();
+        }
+    }
+}

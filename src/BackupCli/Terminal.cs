@@ -1,0 +1,57 @@
+using Spectre.Console;
+
+namespace BackupCli;
+
+/// <summary>Spectre.Console consoles over the command's writers: progress only on a terminal, tables plain when redirected.</summary>
+public static class Terminal
+{
+    /// <summary>Whether <paramref name="writer"/> is the process's stderr and that is a terminal (progress bars go there).</summary>
+    public static bool IsInteractive(TextWriter writer) =>
+        ReferenceEquals(writer, Console.Error) && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
+
+    /// <summary>A console that writes to <paramref name="writer"/>; colours and animation only when it is a terminal.</summary>
+    public static IAnsiConsole For(TextWriter writer)
+    {
+        var terminal = (ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected) || IsInteractive(writer);
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a byte progress bar on stderr when it is a terminal, else without.</summary>
+    public static async Task<T> WithProgressAsync<T>(TextWriter stderr, string description, Func<Action<long, long?, string?>?, Task<T>> work)
+    {
+        if (!IsInteractive(stderr))
+        {
+            return await work(null);
+        }
+
+        T result = default!;
+        await For(stderr).Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(description), autoStart: true, maxValue: 1);
+                result = await work((done, total, label) =>
+                {
+                    if (total is > 0)
+                    {
+                        task.MaxValue = total.Value;
+                    }
+
+                    task.Value = done;
+                    if (label is not null)
+                    {
+                        task.Description = Markup.Escape(label);
+                    }
+                });
+                task.StopTask();
+            });
+        return result;
+    }
+}

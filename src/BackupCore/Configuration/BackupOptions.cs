@@ -1,0 +1,57 @@
+using BackupCore.Anonymization;
+using BackupCore.Storage;
+
+namespace BackupCore.Configuration;
+
+/// <summary>
+/// The one typed options tree of the product, bound from the <c>Backup</c> configuration section
+/// (app settings <c>Backup__Targets__0__Host</c>, <c>Backup__S3__Bucket</c>, ...) by the Functions app and
+/// the CLI alike, and checked by <see cref="BackupOptionsValidator"/> at startup.
+/// </summary>
+public sealed class BackupOptions
+{
+    public const string SectionName = "Backup";
+
+    /// <summary>The databases (or schemas of one database) to back up; at least one.</summary>
+    public IList<TargetOptions> Targets { get; init; } = [];
+
+    /// <summary>The S3 bucket the artifacts go to; off when <see cref="S3Options.Bucket"/> is empty.</summary>
+    public S3Options S3 { get; init; } = new();
+
+    /// <summary>A local folder the artifacts go to (the folder store's own options); off when its Path is empty.</summary>
+    public LocalFolderOptions LocalFolder { get; init; } = new();
+
+    public bool LocalFolderEnabled => !string.IsNullOrWhiteSpace(LocalFolder.Path);
+
+    /// <summary>Key and policy file of <c>NAME.anon.gz</c> (the anonymizer's own options).</summary>
+    public AnonymizationOptions Anonymization { get; init; } = new();
+
+    /// <summary>
+    /// gzip/zlib level for every artifact: a number 0–9, or a <see cref="System.IO.Compression.CompressionLevel"/>
+    /// name (<c>Optimal</c> = 6, <c>Fastest</c> = 1, <c>SmallestSize</c> = 9, <c>NoCompression</c> = 0).
+    /// </summary>
+    public string CompressionLevel { get; set; } = "6";
+
+    /// <summary><see cref="CompressionLevel"/> as a zlib level, or null when it is neither a level nor a known name.</summary>
+    public int? ZlibCompressionLevel => CompressionLevel.Trim() switch
+    {
+        var n when int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var level) => level is >= 0 and <= 9 ? level : null,
+        var n when n.Equals("Optimal", StringComparison.OrdinalIgnoreCase) => 6,
+        var n when n.Equals("Fastest", StringComparison.OrdinalIgnoreCase) => 1,
+        var n when n.Equals("SmallestSize", StringComparison.OrdinalIgnoreCase) => 9,
+        var n when n.Equals("NoCompression", StringComparison.OrdinalIgnoreCase) => 0,
+        _ => null,
+    };
+
+    /// <summary>How many tables are copied at once (1 = one connection, pg_dump's default).</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Seconds to wait for the ACCESS SHARE lock on each dumped table before failing.</summary>
+    public int LockTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>A warning is logged when an artifact is smaller than this fraction of the previous one (0 = off).</summary>
+    public double ShrinkWarningFraction { get; set; } = 0.5;
+
+    public TargetOptions? FindTarget(string name) =>
+        Targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));
+}

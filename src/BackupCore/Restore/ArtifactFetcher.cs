@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using BackupCore.Storage;
+
+namespace BackupCore.Restore;
+
+/// <summary>One artifact on disk, checked against its manifest.</summary>
+public sealed record FetchedArtifact(string Path, BackupManifest Manifest, ManifestArtifact Artifact, BackupVersion Version);
+
+/// <summary>
+/// Downloads one artifact of one backup to a file: picks the version (<see cref="VersionSelector"/>), reads its
+/// manifest, streams the artifact to a temporary name while hashing it, and renames it only when size and
+/// SHA-256 match the manifest; otherwise the partial file is deleted and <see cref="ArtifactIntegrityException"/> thrown.
+/// The manifest is written beside the file (<c>NAME.manifest.json</c>), so a later <c>restore --from</c> finds it.
+/// </summary>
+public sealed class ArtifactFetcher(IBackupReader reader)
+{
+    public async Task<FetchedArtifact> FetchAsync(
+        string target,
+        ArtifactKind kind,
+        DateTimeOffset? at,
+        string? versionId,
+        string outputPath,
+        Action<long, long>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var versions = await reader.ListVersionsAsync(target, cancellationToken);
+        var version = VersionSelector.Select(versions, target, at, versionId);
+        var manifest = await reader.GetManifestAsync(target, version.VersionId, cancellationToken);
+        var artifact = manifest.Artifacts.FirstOrDefault(a => a.Kind == kind)
+            ?? throw new BackupException(
+                $"target {target}: backup {manifest.RunId} has no {kind.Suffix()} artifact",
+                "its manifest lists: " + string.Join(", ", manifest.Artifacts.Select(a => a.Kind.Suffix())));
+
+        var fullPath = await DownloadVerifiedAsync(artifact, outputPath, progress, cancellationToken);
+        await File.WriteAllBytesAsync(ManifestFile.PathBeside(fullPath), manifest.ToJsonBytes(), cancellationToken);
+        return new FetchedArtifact(fullPath, manifest, artifact, version);
+    }
+
+    /// <summary>
+    /// Streams one artifact to <paramref name="outputPath"/> through a temporary <c>.partial</c> name, hashing it;
+    /// renames it only when size and SHA-256 match <paramref name="artifact"/>. Returns the full path.
+    /// </summary>
+    public async Task<string> DownloadVerifiedAsync(ManifestArtifact artifact, string outputPath, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        var fullPath = Path.GetFullPath(outputPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var partial = fullPath + ".partial";
+        try
+        {
+            await using (var source = await reader.OpenReadAsync(artifact.Key, artifact.VersionId, cancellationToken))
+            await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                var (size, sha) = await CopyHashingAsync(source, file, artifact.Size, progress, cancellationToken);
+                CheckAgainstManifest(reader.Description, artifact, size, sha);
+            }
+
+            File.Move(partial, fullPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+
+        return fullPath;
+    }
+
+    internal static void CheckAgainstManifest(string store, ManifestArtifact artifact, long size, string sha256)
+    {
+        if (size != artifact.Size)
+        {
+            throw new ArtifactIntegrityException(
+                $"{store}: {artifact.Key}: {size} bytes, but the manifest says {artifact.Size}",
+                "the object is truncated or was replaced after the backup; do not restore it");
+        }
+
+        if (!string.Equals(sha256, artifact.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArtifactIntegrityException(
+                $"{store}: {artifact.Key}: SHA-256 {sha256} does not match the manifest's {artifact.Sha256}",
+                "the object is corrupt or was replaced after the backup; do not restore it");
+        }
+    }
+
+    /// <summary>Copies while hashing; returns bytes copied and the lower-case hex SHA-256.</summary>
+    public static async Task<(long Size, string Sha256)> CopyHashingAsync(Stream source, Stream destination, long expectedSize, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, n);
+            await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+            total += n;
+            progress?.Invoke(total, expectedSize);
+        }
+
+        return (total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+}

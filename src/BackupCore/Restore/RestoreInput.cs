@@ -1,0 +1,95 @@
+using System.IO.Compression;
+
+namespace BackupCore.Restore;
+
+/// <summary>What a backup file is, told by its first bytes (not its name).</summary>
+public enum RestoreInputFormat
+{
+    /// <summary>A SQL script as psql reads it.</summary>
+    PlainSql,
+
+    /// <summary>A gzip-compressed SQL script (<c>NAME.gz</c>, <c>NAME.anon.gz</c>).</summary>
+    GzipSql,
+
+    /// <summary>A custom-format archive (<c>NAME.dump</c>): magic "PGDMP" (pg_backup_archiver.c).</summary>
+    CustomArchive,
+}
+
+/// <summary>An opened backup file: the SQL script stream, and the count of file bytes read for progress.</summary>
+public sealed class RestoreInput : IAsyncDisposable
+{
+    private readonly CountingReadStream _counter;
+
+    private RestoreInput(CountingReadStream counter, Stream script, RestoreInputFormat format, long? length, string description)
+    {
+        _counter = counter;
+        Script = script;
+        Format = format;
+        Length = length;
+        Description = description;
+    }
+
+    public Stream Script { get; }
+
+    public RestoreInputFormat Format { get; }
+
+    /// <summary>Size of the file (compressed), when known.</summary>
+    public long? Length { get; }
+
+    /// <summary>Bytes of the file (compressed) read so far.</summary>
+    public long BytesRead => _counter.BytesRead;
+
+    /// <summary>For messages: the file name.</summary>
+    public string Description { get; }
+
+    public static async Task<RestoreInputFormat> DetectFormatAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var fs = OpenFile(path);
+        var head = new byte[5];
+        var n = await fs.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        return Detect(head.AsSpan(0, n));
+    }
+
+    public static RestoreInputFormat Detect(ReadOnlySpan<byte> head)
+    {
+        if (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        {
+            return RestoreInputFormat.GzipSql;
+        }
+
+        return head.StartsWith("PGDMP"u8) ? RestoreInputFormat.CustomArchive : RestoreInputFormat.PlainSql;
+    }
+
+    /// <summary>Opens a plain or gzip SQL script; a custom archive is refused (it goes through pg_restore).</summary>
+    public static async Task<RestoreInput> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        var format = await DetectFormatAsync(path, cancellationToken);
+        if (format == RestoreInputFormat.CustomArchive)
+        {
+            throw new BackupException($"file {path}: a custom-format archive, not a SQL script", "restore .dump files with pg_restore (infinite-backup restore does when pg_restore is on PATH)");
+        }
+
+        var fs = OpenFile(path);
+        var counter = new CountingReadStream(fs);
+        Stream script = format == RestoreInputFormat.GzipSql ? new GZipStream(counter, CompressionMode.Decompress) : counter;
+        return new RestoreInput(counter, script, format, fs.Length, Path.GetFileName(path));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Script.DisposeAsync();
+        await _counter.DisposeAsync();
+    }
+
+    private static FileStream OpenFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BackupException($"file {path}: cannot open it ({ex.Message})", null, ex);
+        }
+    }
+}

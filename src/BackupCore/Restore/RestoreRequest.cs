@@ -1,0 +1,42 @@
+using BackupCore.Storage;
+
+namespace BackupCore.Restore;
+
+/// <summary>One restore of a backup file into a database.</summary>
+public sealed record RestoreRequest
+{
+    /// <summary>Npgsql connection string of the target database.</summary>
+    public required string ConnectionString { get; init; }
+
+    /// <summary>The backup file: plain or gzip SQL script, or a custom-format archive (told by its first bytes).</summary>
+    public required string FilePath { get; init; }
+
+    /// <summary>The manifest of the backup, when known; its row counts are compared with the restored tables.</summary>
+    public BackupManifest? Manifest { get; init; }
+
+    /// <summary>
+    /// Drop the target database (disconnecting its sessions) and create it empty before restoring, so nothing that
+    /// is not in the backup survives. Without it, the dump's own <c>DROP ... IF EXISTS</c> statements replace the
+    /// objects the backup contains and leave every other object alone.
+    /// </summary>
+    public bool Clean { get; init; }
+
+    /// <summary>Create the target database when it does not exist.</summary>
+    public bool Create { get; init; }
+
+    /// <summary>All or nothing: one transaction (psql --single-transaction, pg_restore --single-transaction).</summary>
+    public bool SingleTransaction { get; init; }
+
+    public Action<RestoreProgress>? Progress { get; init; }
+
+    /// <summary>Receives pg_restore's messages, line by line.</summary>
+    public TextWriter? ToolLog { get; init; }
+}
+
+/// <summary>What a restore did and what the row-count check found.</summary>
+/// <param name="Script">Statement and row counts of a SQL script restore; null for pg_restore.</param>
+/// <param name="RowCounts">Null when there was no manifest to compare with.</param>
+public sealed record RestoreReport(RestoreInputFormat Format, bool CreatedDatabase, RestoreResult? Script, IReadOnlyList<TableRowCount>? RowCounts, TimeSpan Duration)
+{
+    public bool RowCountsMatch => RowCounts is null || RowCounts.All(r => r.Matches);
+}

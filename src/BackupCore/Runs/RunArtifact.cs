@@ -1,0 +1,6 @@
+using BackupCore.Storage;
+
+namespace BackupCore.Runs;
+
+/// <summary>One artifact a run published: where (store and key), which object version, how big, its SHA-256.</summary>
+public sealed record RunArtifact(ArtifactKind Kind, string Store, string Key, string? VersionId, long Size, string Sha256);

@@ -1,0 +1,110 @@
+using Azure.Core;
+using Azure.Identity;
+using BackupCore.Anonymization;
+using BackupCore.Configuration;
+using BackupCore.Runs;
+using BackupCore.Running;
+using BackupCore.Writers;
+using BackupFunctions.Functions;
+using BackupFunctions.State;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BackupFunctions;
+
+/// <summary>Everything the functions need, bound once from configuration and validated at startup.</summary>
+public static class ServiceRegistration
+{
+    public static FunctionsApplicationBuilder AddBackupFunctions(this FunctionsApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // Application Insights the isolated-worker way: the worker sends its own telemetry (logs with their
+        // structured fields) to APPLICATIONINSIGHTS_CONNECTION_STRING; the host sends requests and dependencies.
+        builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
+
+        // The Application Insights provider only forwards Warning and above unless this default rule is removed.
+        builder.Logging.Services.Configure<LoggerFilterOptions>(options =>
+        {
+            var rule = options.Rules.FirstOrDefault(r => r.ProviderName == "Microsoft.Extensions.Logging.ApplicationInsights.ApplicationInsightsLoggerProvider");
+            if (rule is not null)
+            {
+                options.Rules.Remove(rule);
+            }
+        });
+
+        AddBackupServices(builder.Services, builder.Configuration);
+        return builder;
+    }
+
+    public static IServiceCollection AddBackupServices(IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<BackupOptions>().BindConfiguration(BackupOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BackupOptions>>(new BackupOptionsValidator(configuration));
+        services.AddOptions<HostSettings>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HostSettings>, HostSettingsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = sp.GetRequiredService<IOptions<HostSettings>>().Value.ClientId,
+        }));
+        services.TryAddSingleton<IAccessTokenSource>(sp => new EntraIdTokenSource(sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton(sp => new TargetDataSources(sp.GetRequiredService<IOptions<BackupOptions>>(), sp.GetRequiredService<IAccessTokenSource>()));
+        services.TryAddSingleton(sp => BackupStoreFactory.Create(
+            sp.GetRequiredService<IOptions<BackupOptions>>().Value,
+            sp.GetRequiredService<IOptions<HostSettings>>().Value,
+            sp.GetRequiredService<TokenCredential>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => CreateSinkFactory(sp.GetRequiredService<IOptions<BackupOptions>>().Value));
+        services.TryAddSingleton(sp => new BackupRunner(
+            sp.GetRequiredService<ArtifactSinkFactory>(),
+            sp.GetRequiredService<ILogger<BackupRunner>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ITargetLock>(_ => new PostgresTargetLock());
+
+        services.TryAddSingleton(sp => new StorageClients(configuration, sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton<IRunStore>(sp => new TableRunStore(sp.GetRequiredService<StorageClients>().Table(TableRunStore.DefaultTableName)));
+        services.TryAddSingleton<IRunQueue>(sp => new StorageQueueRunQueue(sp.GetRequiredService<StorageClients>().Queue(BackupQueueFunction.QueueName)));
+        services.TryAddSingleton(sp => new RunScheduler(
+            sp.GetRequiredService<IRunStore>(),
+            sp.GetRequiredService<IRunQueue>(),
+            sp.GetRequiredService<IOptions<BackupOptions>>(),
+            sp.GetRequiredService<ILogger<RunScheduler>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new RunExecutor(
+            sp.GetRequiredService<IRunStore>(),
+            sp.GetRequiredService<TargetDataSources>(),
+            sp.GetRequiredService<BackupStoreSet>(),
+            sp.GetRequiredService<BackupRunner>(),
+            sp.GetRequiredService<ITargetLock>(),
+            sp.GetRequiredService<IOptions<BackupOptions>>(),
+            sp.GetRequiredService<ILogger<RunExecutor>>(),
+            sp.GetRequiredService<TimeProvider>())
+        {
+            MaxAttempts = BackupQueueFunction.MaxDequeueCount,
+        });
+        return services;
+    }
+
+    private static ArtifactSinkFactory CreateSinkFactory(BackupOptions options)
+    {
+        var policy = options.Anonymization.PolicyFile is { Length: > 0 } file
+            ? AnonymizationPolicy.Parse(File.ReadAllBytes(file), file)
+            : AnonymizationPolicy.Empty;
+        return new ArtifactSinkFactory(new ArtifactWriterOptions
+        {
+            CompressionLevel = options.ZlibCompressionLevel ?? 6,
+            Anonymization = options.Anonymization,
+            AnonymizationPolicy = policy,
+        });
+    }
+}
