@@ -15,9 +15,10 @@ public static class FetchCommand
             Description = "File or existing folder to write to; default: NAME.anon.gz (.gz, .dump) in the current folder. NAME.manifest.json is written beside it.",
         };
         var command = new Command("fetch", """
-            Download one backup file and check its size and SHA-256 against the backup's manifest. On a mismatch the
-            partial file is deleted and the exit code is 3. The manifest is saved next to the file, so a later
-            restore --from FILE checks row counts too.
+            Download one backup file, checked against its manifest's size and SHA-256.
+
+            On a mismatch the partial file is deleted and the exit code is 3. The manifest is saved next to the
+            file (NAME.manifest.json), so a later restore --from FILE checks row counts too.
 
             Examples:
               infinite-backup fetch --s3 s3://infinite-industries-backups/db --name infinite-prod

@@ -28,8 +28,10 @@ public static class ListCommand
         var source = new StoreSource(withArtifact: false, withVersion: false);
         var json = new Option<bool>("--json") { Description = "One JSON array on stdout, for scripts." };
         var command = new Command("list", """
-            List the backups of a target that a store keeps (S3 object versions, or the folder's timestamped files),
-            newest first, with their time, run id, artifact sizes and row totals from each manifest.
+            List the backups of a target kept in a store, newest first.
+
+            The versions are S3 object versions, or the folder's timestamped files; each shows its time, run id,
+            artifact sizes and row totals from its manifest.
 
             Examples:
               infinite-backup list --s3 s3://infinite-industries-backups/db --name infinite-prod

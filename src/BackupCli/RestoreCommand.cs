@@ -23,7 +23,8 @@ public static class RestoreCommand
         var source = new StoreSource();
 
         var command = new Command("restore", """
-            Restore a backup into a database, stopping at the first error, then compare row counts with the manifest.
+            Restore a backup into a database, stop at the first error, compare row counts with the manifest.
+
             .gz / .anon.gz / .sql load through Npgsql (no psql needed); .dump goes through pg_restore from PATH.
             Without --clean the dump's own DROP ... IF EXISTS replaces the objects it contains and keeps all others.
 

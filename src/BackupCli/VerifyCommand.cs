@@ -22,8 +22,9 @@ public static class VerifyCommand
         };
         var noRestore = new Option<bool>("--no-restore") { Description = "Only download, check hashes and walk the archive." };
         var command = new Command("verify", """
-            Check that a stored backup is intact and restorable: every artifact's size and SHA-256 against the
-            manifest, the .dump's header, TOC and data blocks (with per-table row counts), then a restore of the full
+            Check that a stored backup is intact and restorable.
+
+            Checks every artifact's size and SHA-256 against the manifest, the .dump's header, TOC and data blocks (with per-table row counts), then a restore of the full
             .gz (else .anon.gz) into a scratch database and a row count of every table against the manifest.
 
             Examples:

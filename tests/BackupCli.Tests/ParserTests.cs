@@ -5,7 +5,10 @@ public sealed class ParserTests
 {
     [Theory]
     [InlineData("backup")]
+    [InlineData("list")]
+    [InlineData("fetch")]
     [InlineData("restore")]
+    [InlineData("verify")]
     public async Task Every_command_has_help_with_examples_and_exit_codes(string command)
     {
         var r = await CliRun.RunAsync(command, "--help");
@@ -80,5 +83,67 @@ public sealed class ParserTests
     {
         var r = await CliRun.RunAsync("restor");
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
+    }
+
+    [Fact]
+    public async Task Every_help_text_documents_its_exit_codes()
+    {
+        foreach (var command in new[] { "list", "fetch", "restore", "verify" })
+        {
+            var r = await CliRun.RunAsync(command, "--help");
+            Assert.Contains("Exit codes: 0", r.StdOut, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("list")]
+    [InlineData("fetch")]
+    [InlineData("verify")]
+    public async Task Reading_commands_need_a_store_and_a_name(string command)
+    {
+        var noStore = await CliRun.RunAsync(command, "--name", "t");
+        var noName = await CliRun.RunAsync(command, "--dir", "/tmp");
+        Assert.Equal(ExitCodes.Usage, noStore.ExitCode);
+        Assert.Contains("give a store: --s3 s3://BUCKET/PREFIX or --dir DIR", noStore.StdErr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, noName.ExitCode);
+        Assert.Contains("give --name NAME", noName.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_takes_no_version_or_artifact_options()
+    {
+        var r = await CliRun.RunAsync("list", "--dir", "/tmp", "--name", "t", "--at", "2026-11-20");
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+    }
+
+    [Fact]
+    public async Task Fetch_checks_at_and_version_and_artifact_kind()
+    {
+        var at = await CliRun.RunAsync("fetch", "--dir", "/tmp", "--name", "t", "--at", "20/11/2026");
+        var kinds = await CliRun.RunAsync("fetch", "--dir", "/tmp", "--name", "t", "--full", "--dump");
+        var endpoint = await CliRun.RunAsync("fetch", "--dir", "/tmp", "--name", "t", "--s3-endpoint", "http://127.0.0.1:1");
+        Assert.Contains("--at 20/11/2026: expected a time", at.StdErr, StringComparison.Ordinal);
+        Assert.Contains("one of --anon, --full, --dump", kinds.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--s3-endpoint and --s3-path-style go with --s3", endpoint.StdErr, StringComparison.Ordinal);
+        Assert.All([at, kinds, endpoint], r => Assert.Equal(ExitCodes.Usage, r.ExitCode));
+    }
+
+    [Fact]
+    public async Task Verify_takes_a_scratch_database_or_a_server_not_both()
+    {
+        var r = await CliRun.RunAsync("verify", "--dir", "/tmp", "--name", "t", "--to", "scratch", "--server", "Host=x");
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains("--to (an existing scratch database) or --server", r.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_folder_store_lists_nothing_and_fetch_fails_with_exit_1()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ib-nothing-" + Guid.NewGuid().ToString("N"));
+        var list = await CliRun.RunAsync("list", "--dir", dir, "--name", "t", "--json");
+        var fetch = await CliRun.RunAsync("fetch", "--dir", dir, "--name", "t", "--out", Path.GetTempPath());
+        Assert.Equal((0, "[]"), (list.ExitCode, list.StdOut.Trim()));
+        Assert.Equal(ExitCodes.Failed, fetch.ExitCode);
+        Assert.Contains("target t: no backups found", fetch.StdErr, StringComparison.Ordinal);
     }
 }

@@ -196,7 +196,15 @@ public sealed partial class PlainSqlRestorer
                 }
             }
 
-            await writer.DisposeAsync();
+            try
+            {
+                await writer.DisposeAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Cancelling ended the COPY already; the writer has nothing left to flush.
+            }
+
             if (ex is InvalidDataException ide)
             {
                 throw CorruptInput(input, reader, ide);

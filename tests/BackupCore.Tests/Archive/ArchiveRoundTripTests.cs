@@ -64,15 +64,17 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
         return Task.CompletedTask;
     }
 
-    // Not here yet, for catalog reasons outside the archive (the .gz has the same gaps): relations.sql with -j 2 (the
-    // FK to the partitioned rel.measurements lacks pg_dump's dependencies on the INDEX ATTACH entries of its primary
-    // key, so a worker adds it before the key is complete) and code-objects.sql (FORCE ROW LEVEL SECURITY is not
-    // dumped).
+    // Not here yet, for a catalog reason outside the archive: relations.sql with -j 2 (the FK to the partitioned
+    // rel.measurements lacks pg_dump's dependencies on the INDEX ATTACH entries of its primary key, so a worker adds
+    // it before the key is complete). Serial restore of the same archive is fine. code-objects.sql with -j 2 as a
+    // non-superuser fails now and then: a worker may enable row security on "Order Lines" (FORCE is in its TABLE
+    // entry) before another validates its FK, and the validation query is then refused under row_security = off.
     [Theory]
     [InlineData(InlineFixture, 1)]
     [InlineData(InlineFixture, 2)]
     [InlineData("seed-environments.sql", 1)]
     [InlineData("relations.sql", 1)]
+    [InlineData("code-objects.sql", 1)]
     public async Task Backup_archive_restores_as_a_non_superuser_to_the_same_schema_and_rows(string fixture, int jobs)
     {
         var source = SourceName(fixture);
@@ -117,8 +119,8 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
         Assert.Equal(await _harness.TableDigestsAsync(fromPlain), await _harness.TableDigestsAsync(fromArchive));
     }
 
-    // code-objects.sql is not compared with pg_dump's list yet: the catalog sorter orders overloaded functions by their
-    // argument text, pg_dump by argument count first (Select(text) before Select(integer, integer)).
+    // code-objects.sql is not compared with pg_dump's list yet: the catalog sorter orders rules by their tag
+    // ("table rule"), pg_dump by the rule name.
     [Theory]
     [InlineData(InlineFixture)]
     [InlineData("seed-environments.sql")]

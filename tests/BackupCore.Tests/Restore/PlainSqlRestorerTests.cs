@@ -281,4 +281,18 @@ public sealed class PlainSqlRestorerTests(PostgresServer server) : IDisposable
         await TargetDatabase.DropAsync(cs, default);
         Assert.False(await TargetDatabase.ExistsAsync(cs, default));
     }
+
+    [Fact]
+    public async Task A_script_cut_inside_copy_data_aborts_the_copy_and_reports_the_truncation()
+    {
+        var cut = TrickyDump[..TrickyDump.IndexOf("2\tnewline", StringComparison.Ordinal)];
+        var path = Write("cutcopy.sql.gz", cut, gzip: true);
+        await server.CreateDatabaseAsync("restore_cutcopy");
+
+        var ex = await Assert.ThrowsAsync<BackupException>(() =>
+            new PlainSqlRestorer().RestoreFileAsync(server.ConnectionString("restore_cutcopy"), path, new RestoreOptions(), default));
+
+        Assert.Contains("the input ends inside COPY data", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await server.ScalarAsync<long>("SELECT count(*) FROM tricky.items", "restore_cutcopy"));
+    }
 }

@@ -9,8 +9,9 @@ namespace BackupCore.Catalog.Sources;
 /// relations and their columns, constraints (table and domain), functions, procedures, aggregates, triggers, rules
 /// and policies. Shapes follow pg_dump.c's dumpComment: tag "TYPE name" with the name quoted, defn
 /// <c>COMMENT ON TYPE s.name IS '...';</c>, the object's schema as namespace, and exactly one dependency, the
-/// commented object. Like pg_dump, comments are SECTION_NONE: the reader places each one right after its object
-/// (the parent's section and priority are kept in the row only to pick the parent).
+/// commented object. Like pg_dump, comments are SECTION_NONE: the reader places each one right after its object,
+/// keeping this source's order for the comments of one object (own comment, then columns by attnum, then
+/// constraints, as pg_dump writes them); <see cref="CatalogObject.Priority"/> carries the same position.
 /// The default comment of schema public is skipped (and a removed one restored as ''), as pg_dump does.
 /// </summary>
 internal sealed class CommentSource : ICatalogObjectSource
@@ -23,13 +24,13 @@ internal sealed class CommentSource : ICatalogObjectSource
                     WHERE x.classid = {0}::pg_catalog.regclass AND x.objid = {1} AND x.deptype = 'e')
         """;
 
-    // Columns: kind, name, schema, relation, column/args, description, parent class, parent oid, post-data?, priority, owner,
-    // order under the parent. pg_dump writes an object's own comment first, then its columns' (by attnum), then the
+    // Columns: kind, name, schema, relation, column/args, description, parent class, parent oid, owner, order under the
+    // parent. pg_dump writes an object's own comment first, then its columns' (by attnum), then the
     // comments on constraints written inside it (by name); the reader keeps this order for comments on one object.
     private static readonly string Query = string.Join("\nUNION ALL\n",
         """
         SELECT 'SCHEMA', n.nspname, NULL::pg_catalog.name, NULL::pg_catalog.name, NULL::pg_catalog.text, d.description,
-               'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, n.oid, false, 1, pg_catalog.pg_get_userbyid(n.nspowner), 0
+               'pg_catalog.pg_namespace'::pg_catalog.regclass::pg_catalog.oid, n.oid, pg_catalog.pg_get_userbyid(n.nspowner), 0
         FROM pg_catalog.pg_namespace n
         LEFT JOIN pg_catalog.pg_description d
                ON d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.objoid = n.oid AND d.objsubid = 0
@@ -37,7 +38,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         """,
         $"""
         SELECT 'EXTENSION', e.extname, NULL, NULL, NULL, d.description,
-               'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, e.oid, false, 5, '', 0
+               'pg_catalog.pg_extension'::pg_catalog.regclass::pg_catalog.oid, e.oid, '', 0
         FROM pg_catalog.pg_extension e
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.objoid = e.oid AND d.objsubid = 0
@@ -45,7 +46,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         """,
         $"""
         SELECT CASE WHEN t.typtype = 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname, n.nspname, NULL, NULL, d.description,
-               'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t.oid, false, 6, pg_catalog.pg_get_userbyid(t.typowner), 0
+               'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, t.oid, pg_catalog.pg_get_userbyid(t.typowner), 0
         FROM pg_catalog.pg_type t
         JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
         JOIN pg_catalog.pg_description d
@@ -64,8 +65,6 @@ internal sealed class CommentSource : ICatalogObjectSource
                CASE WHEN con.oid IS NULL THEN 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid
                     ELSE 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid END,
                COALESCE(con.oid, c.oid),
-               c.relkind IN ('i', 'I'),
-               CASE WHEN con.oid IS NOT NULL THEN 30 WHEN c.relkind IN ('i', 'I') THEN 31 ELSE 20 END,
                pg_catalog.pg_get_userbyid(c.relowner), 0
         FROM pg_catalog.pg_class c
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -82,7 +81,7 @@ internal sealed class CommentSource : ICatalogObjectSource
                CASE WHEN c.relkind = 'c' THEN 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid
                     ELSE 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid END,
                CASE WHEN c.relkind = 'c' THEN c.reltype ELSE c.oid END,
-               false, CASE WHEN c.relkind = 'c' THEN 6 ELSE 20 END, pg_catalog.pg_get_userbyid(c.relowner), a.attnum
+               pg_catalog.pg_get_userbyid(c.relowner), a.attnum
         FROM pg_catalog.pg_description d
         JOIN pg_catalog.pg_class c ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = c.oid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -104,10 +103,6 @@ internal sealed class CommentSource : ICatalogObjectSource
                CASE WHEN con.contype = 'c' AND con.convalidated AND con.contypid <> 0 THEN con.contypid
                     WHEN con.contype = 'c' AND con.convalidated THEN con.conrelid
                     ELSE con.oid END,
-               NOT (con.contype = 'c' AND con.convalidated),
-               CASE WHEN con.contype = 'c' AND con.convalidated AND con.contypid <> 0 THEN 6
-                    WHEN con.contype = 'c' AND con.convalidated THEN 20
-                    WHEN con.contype = 'f' THEN 36 ELSE 30 END,
                pg_catalog.pg_get_userbyid(COALESCE(c.relowner, t.typowner)), 32767
         FROM pg_catalog.pg_constraint con
         JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace
@@ -120,8 +115,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         $"""
         SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END,
                p.proname, n.nspname, NULL, pg_catalog.pg_get_function_identity_arguments(p.oid), d.description,
-               'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid, false,
-               CASE WHEN p.prokind = 'a' THEN 9 ELSE 8 END, pg_catalog.pg_get_userbyid(p.proowner), 0
+               'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, p.oid, pg_catalog.pg_get_userbyid(p.proowner), 0
         FROM pg_catalog.pg_proc p
         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_catalog.pg_description d
@@ -132,7 +126,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         """,
         """
         SELECT 'TRIGGER', tg.tgname, n.nspname, c.relname, NULL, d.description,
-               'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, tg.oid, true, 35, pg_catalog.pg_get_userbyid(c.relowner), 0
+               'pg_catalog.pg_trigger'::pg_catalog.regclass::pg_catalog.oid, tg.oid, pg_catalog.pg_get_userbyid(c.relowner), 0
         FROM pg_catalog.pg_trigger tg
         JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -142,7 +136,7 @@ internal sealed class CommentSource : ICatalogObjectSource
         """,
         """
         SELECT 'RULE', r.rulename, n.nspname, c.relname, NULL, d.description,
-               'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, true, 34, pg_catalog.pg_get_userbyid(c.relowner), 0
+               'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, pg_catalog.pg_get_userbyid(c.relowner), 0
         FROM pg_catalog.pg_rewrite r
         JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -152,14 +146,14 @@ internal sealed class CommentSource : ICatalogObjectSource
         """,
         """
         SELECT 'POLICY', pol.polname, n.nspname, c.relname, NULL, d.description,
-               'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, pol.oid, true, 37, pg_catalog.pg_get_userbyid(c.relowner), 0
+               'pg_catalog.pg_policy'::pg_catalog.regclass::pg_catalog.oid, pol.oid, pg_catalog.pg_get_userbyid(c.relowner), 0
         FROM pg_catalog.pg_policy pol
         JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objoid = pol.oid AND d.objsubid = 0
         WHERE c.relnamespace = ANY ($1)
-        """) + "\nORDER BY 7, 8, 12, 2";
+        """) + "\nORDER BY 7, 8, 10, 2";
 
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -179,12 +173,11 @@ internal sealed class CommentSource : ICatalogObjectSource
                     reader.IsDBNull(4) ? null : reader.GetString(4),
                     reader.IsDBNull(5) ? null : reader.GetString(5),
                     new CatalogObjectId(reader.GetFieldValue<uint>(6), reader.GetFieldValue<uint>(7)),
-                    reader.GetBoolean(8),
-                    reader.GetInt32(9),
-                    reader.IsDBNull(10) ? null : reader.GetString(10)));
+                    reader.IsDBNull(8) ? null : reader.GetString(8)));
             }
         }
 
+        var position = 0;
         foreach (var r in rows)
         {
             var description = r.Description;
@@ -204,11 +197,11 @@ internal sealed class CommentSource : ICatalogObjectSource
                 continue;
             }
 
-            yield return ToObject(context.Quoting, r, description);
+            yield return ToObject(context.Quoting, r, description, position++);
         }
     }
 
-    private static CatalogObject ToObject(SqlQuoting q, Row r, string description)
+    private static CatalogObject ToObject(SqlQuoting q, Row r, string description, int position)
     {
         // pg_dump's dumpComment(type, name, namespace): tag "type name"; defn "COMMENT ON type [ns.]name IS '...';".
         var (type, name, schema) = r.Kind switch
@@ -232,7 +225,7 @@ internal sealed class CommentSource : ICatalogObjectSource
             Definition = "COMMENT ON " + type + " " + target + " IS " + SqlQuoting.Literal(description) + ";\n",
             Owner = r.Owner,
             DependsOn = [r.Parent],
-            Priority = r.Priority,
+            Priority = position,
         };
     }
 
@@ -244,7 +237,5 @@ internal sealed class CommentSource : ICatalogObjectSource
         string? Sub,
         string? Description,
         CatalogObjectId Parent,
-        bool PostData,
-        int Priority,
         string? Owner);
 }

@@ -100,6 +100,7 @@ internal sealed class PolicySource : ICatalogObjectSource
                 Id = new CatalogObjectId(CatalogClassIds.PgPolicy, r.Oid),
                 Desc = "POLICY",
                 Tag = r.Table + " " + r.Name,
+                SortTag = r.Name, // pg_dump_sort.c: by its own name, then by table
                 Section = DumpSection.PostData,
                 Namespace = r.Schema,
                 Definition = sql.ToString(),

@@ -69,6 +69,7 @@ internal sealed class RuleSource : ICatalogObjectSource
                 Id = new CatalogObjectId(CatalogClassIds.PgRewrite, r.Oid),
                 Desc = "RULE",
                 Tag = r.Table + " " + r.Name,
+                SortTag = r.Name, // pg_dump_sort.c: by its own name, then by table
                 Section = DumpSection.PostData,
                 Namespace = r.Schema,
                 Definition = definition,

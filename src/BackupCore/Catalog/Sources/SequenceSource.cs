@@ -18,7 +18,7 @@ internal sealed class SequenceSource : ICatalogObjectSource
         SELECT c.oid, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL),
                s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
                tn.nspname, tc.relname, a.attname, a.attidentity, tc.relnamespace = ANY($1),
-               pg_catalog.pg_get_userbyid(c.relowner), c.relpersistence
+               pg_catalog.pg_get_userbyid(c.relowner), c.relpersistence, pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
@@ -43,9 +43,18 @@ internal sealed class SequenceSource : ICatalogObjectSource
                 r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), r.GetString(3),
                 r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetBoolean(9),
                 r.NullableString(10), r.NullableString(11), r.NullableString(12), r.IsDBNull(13) ? '\0' : r.GetChar(13),
-                !r.IsDBNull(14) && r.GetBoolean(14), r.GetString(15), r.GetChar(16)),
+                !r.IsDBNull(14) && r.GetBoolean(14), r.GetString(15), r.GetChar(16), r.GetBoolean(17)),
             cancellationToken).ConfigureAwait(false);
 
+        // Checked up front: a failed read would abort the dump's transaction without saying which sequence.
+        if (sequences.FirstOrDefault(s => !s.Readable) is { } unreadable)
+        {
+            throw new BackupException(
+                $"sequence {q.Qualified(unreadable.Schema, unreadable.Name)}: the backup role may not read it (no SELECT privilege)",
+                "GRANT SELECT on the sequence (or ALL SEQUENCES IN SCHEMA) to the backup role");
+        }
+
+        var values = await ReadValuesAsync(context.Connection, sequences.Select(s => q.Qualified(s.Schema, s.Name)).ToList(), cancellationToken).ConfigureAwait(false);
         foreach (var s in sequences)
         {
             var name = q.Qualified(s.Schema, s.Name);
@@ -122,7 +131,7 @@ internal sealed class SequenceSource : ICatalogObjectSource
                 };
             }
 
-            var (last, called) = await ReadValueAsync(context.Connection, name, cancellationToken).ConfigureAwait(false);
+            var (last, called) = values[name];
             yield return new CatalogObject
             {
                 Desc = "SEQUENCE SET",
@@ -137,27 +146,28 @@ internal sealed class SequenceSource : ICatalogObjectSource
         }
     }
 
-    private static async Task<(long Last, bool Called)> ReadValueAsync(NpgsqlConnection connection, string qualifiedName, CancellationToken cancellationToken)
+    // One round trip per 500 sequences: a UNION ALL of "SELECT last_value, is_called FROM seq" (pg_dump reads
+    // each sequence relation the same way, one query per sequence).
+    private static async Task<Dictionary<string, (long Last, bool Called)>> ReadValuesAsync(NpgsqlConnection connection, List<string> names, CancellationToken cancellationToken)
     {
-        try
+        var result = new Dictionary<string, (long, bool)>(StringComparer.Ordinal);
+        foreach (var batch in names.Chunk(500))
         {
-            await using var cmd = new NpgsqlCommand($"SELECT last_value, is_called FROM {qualifiedName}", connection);
+            var sql = string.Join("\nUNION ALL ", batch.Select((n, i) => $"SELECT {i}, last_value, is_called FROM {n}"));
+            await using var cmd = new NpgsqlCommand(sql, connection);
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            return (reader.GetInt64(0), reader.GetBoolean(1));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                result[batch[reader.GetInt32(0)]] = (reader.GetInt64(1), reader.GetBoolean(2));
+            }
         }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-        {
-            throw new BackupException(
-                $"sequence {qualifiedName}: the backup role may not read it (SQLSTATE {e.SqlState}): {e.MessageText}",
-                "GRANT SELECT on the sequence to the backup role",
-                e);
-        }
+
+        return result;
     }
 
     private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private sealed record SequenceRow(
         uint Oid, string Schema, string Name, string Type, long Start, long Increment, long Min, long Max, long Cache, bool Cycle,
-        string? OwnerSchema, string? OwnerTable, string? OwnerColumn, char Identity, bool OwnerDumped, string Owner, char Persistence);
+        string? OwnerSchema, string? OwnerTable, string? OwnerColumn, char Identity, bool OwnerDumped, string Owner, char Persistence, bool Readable);
 }

@@ -96,6 +96,12 @@ internal static class TableDefinitionWriter
                 sb.Append("ALTER TABLE ONLY ").Append(name).Append(" ALTER COLUMN ").Append(column).Append(" SET STORAGE ").Append(storage).Append(";\n");
             }
 
+            if (c.Compression is 'p' or 'l')
+            {
+                sb.Append("ALTER TABLE ONLY ").Append(name).Append(" ALTER COLUMN ").Append(column)
+                    .Append(" SET COMPRESSION ").Append(c.Compression == 'p' ? "pglz" : "lz4").Append(";\n");
+            }
+
             if (!string.IsNullOrEmpty(c.Options))
             {
                 sb.Append("ALTER TABLE ONLY ").Append(name).Append(" ALTER COLUMN ").Append(column).Append(" SET (").Append(c.Options).Append(");\n");

@@ -39,7 +39,8 @@ internal sealed record ColumnRow(
     int StatisticsTarget,
     char Storage,
     char TypeStorage,
-    string? Options);
+    string? Options,
+    char Compression);
 
 /// <summary>A CHECK constraint on a table.</summary>
 internal sealed record CheckRow(uint TableOid, uint Oid, string Name, string Definition, bool IsLocal, bool Validated);

@@ -41,8 +41,9 @@ internal sealed class TableSource : ICatalogObjectSource
                         WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid
                           AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass),
                cn.nspname, co.collname, a.attstattarget, a.attstorage, t.typstorage,
-               (SELECT pg_catalog.string_agg(pg_catalog.split_part(o, '=', 1) || '=' || pg_catalog.quote_literal(pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)), ', ')
-                  FROM pg_catalog.unnest(a.attoptions) o)
+               -- pg_dump prints column options as stored (array_to_string), unlike reloptions.
+               pg_catalog.array_to_string(a.attoptions, ', '),
+               a.attcompression
           FROM pg_catalog.pg_attribute a
           JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
           JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
@@ -93,7 +94,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 r => new ColumnRow(
                     r.GetFieldValue<uint>(0), r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5),
                     r.GetChar(6), r.GetChar(7), r.GetFieldValue<uint>(8), r.NullableString(9), r.GetBoolean(10),
-                    r.NullableString(11), r.NullableString(12), r.GetInt16(13), r.GetChar(14), r.GetChar(15), r.NullableString(16)),
+                    r.NullableString(11), r.NullableString(12), r.GetInt16(13), r.GetChar(14), r.GetChar(15), r.NullableString(16), r.GetChar(17)),
                 cancellationToken).ConfigureAwait(false))
             .ToLookup(c => c.TableOid);
         var checks = (await CatalogQuery.ListAsync(

@@ -92,6 +92,7 @@ internal sealed class TriggerSource : ICatalogObjectSource
                 Id = new CatalogObjectId(CatalogClassIds.PgTrigger, r.Oid),
                 Desc = "TRIGGER",
                 Tag = r.Table + " " + r.Name,
+                SortTag = r.Name, // pg_dump_sort.c: by its own name, then by table
                 Section = DumpSection.PostData,
                 Namespace = r.Schema,
                 Definition = definition,

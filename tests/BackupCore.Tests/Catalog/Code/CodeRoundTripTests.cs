@@ -35,12 +35,7 @@ public sealed class CodeRoundTripTests : IDisposable
     [Fact]
     public async Task Code_objects_restore_twice_as_a_non_superuser_with_an_identical_schema()
     {
-        // FORCE ROW LEVEL SECURITY belongs to the TABLE entry in pg_dump (dumpTableSchema); the table source does
-        // not write it yet, so it is switched off here rather than hidden in the comparison.
-        await CodeFixtureDatabase.CreateAsync(
-            _server,
-            Source,
-            extraSql: "ALTER TABLE \"infinite-prod\".\"Order Lines\" NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.plain_audit NO FORCE ROW LEVEL SECURITY;");
+        await CodeFixtureDatabase.CreateAsync(_server, Source);
         await _server.CreateDatabaseAsync(Target, Restorer);
 
         var stdout = new StringWriter();
@@ -73,10 +68,7 @@ public sealed class CodeRoundTripTests : IDisposable
     public async Task Code_objects_restore_from_the_custom_archive_with_pg_restore_as_a_non_superuser()
     {
         const string source = "code_rt_src_archive";
-        await CodeFixtureDatabase.CreateAsync(
-            _server,
-            source,
-            extraSql: "ALTER TABLE \"infinite-prod\".\"Order Lines\" NO FORCE ROW LEVEL SECURITY; ALTER TABLE public.plain_audit NO FORCE ROW LEVEL SECURITY;");
+        await CodeFixtureDatabase.CreateAsync(_server, source);
         await _server.CreateDatabaseAsync(ArchiveTarget, Restorer);
         var stderr = new StringWriter();
         var exit = await CliApp.RunAsync(["backup", "--connection", _server.ConnectionString(source), "--name", "code", "--out", _outDir], new StringWriter(), stderr);

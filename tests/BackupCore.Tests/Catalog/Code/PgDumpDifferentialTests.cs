@@ -131,6 +131,31 @@ public sealed class PgDumpDifferentialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Comments_on_one_object_keep_pg_dump_order_in_the_plan()
+    {
+        var position = _pgDump.Order.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
+        var plan = await CatalogPlanReader.ReadAsync(_server, Database);
+        var comments = plan.Entries.Where(e => e.Desc == "COMMENT").ToList();
+        var groups = comments.GroupBy(e => string.Join(",", e.Dependencies)).Where(g => g.Count() > 1).ToList();
+        Assert.NotEmpty(groups);
+        foreach (var group in groups)
+        {
+            var positions = group.Select(e => position[(e.Desc, e.Namespace, e.Tag)]).ToList();
+            Assert.True(positions.SequenceEqual(positions.Order()), "plan comment order differs from pg_dump: " + string.Join(", ", group.Select(e => e.Tag)));
+        }
+    }
+
+    [Fact]
+    public async Task Post_data_code_entries_are_in_pg_dump_order_in_the_plan()
+    {
+        var descs = new HashSet<string> { "RULE", "TRIGGER", "POLICY", "ROW SECURITY", "MATERIALIZED VIEW DATA" };
+        var plan = await CatalogPlanReader.ReadAsync(_server, Database);
+        var ours = plan.Entries.Where(e => descs.Contains(e.Desc)).Select(e => Key(e.Desc, e.Namespace, e.Tag)).ToList();
+        var theirs = _pgDump.Order.Where(k => descs.Contains(k.Desc)).Select(k => Key(k.Desc, k.Schema, k.Tag)).ToList();
+        Assert.Equal(theirs, ours);
+    }
+
+    [Fact]
     public void Every_drop_statement_matches_a_pg_dump_clean_if_exists_line()
     {
         var missing = new List<string>();

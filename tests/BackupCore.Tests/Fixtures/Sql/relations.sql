@@ -54,7 +54,7 @@ ALTER STATISTICS rel.kinds_stats SET STATISTICS 200;
 CREATE STATISTICS rel.kinds_mcv (mcv) ON mood, amount FROM rel.kinds;
 
 CREATE TABLE rel.empty_cols ();
-CREATE UNLOGGED TABLE rel.scratch (k text PRIMARY KEY, v text) WITH (fillfactor = 70, autovacuum_enabled = false);
+CREATE UNLOGGED TABLE rel.scratch (k text PRIMARY KEY, v text) WITH (fillfactor = 70, autovacuum_enabled = false, toast.autovacuum_enabled = false);
 ALTER TABLE rel.scratch REPLICA IDENTITY FULL;
 
 CREATE TABLE rel.parent_inh (id integer NOT NULL, name text, CONSTRAINT parent_name_check CHECK (name <> ''));
@@ -133,6 +133,8 @@ CREATE TABLE rel.values_zoo (
     j jsonb,
     t text
 );
+ALTER TABLE rel.values_zoo ALTER COLUMN t SET COMPRESSION pglz;
+ALTER TABLE rel.values_zoo ALTER COLUMN n SET (n_distinct = 5);
 INSERT INTO rel.values_zoo (b, f, r, n, ts, d, texts, j, t) VALUES
   ('\x00ff5c0a', 'NaN', 'Infinity', 'NaN', 'infinity', '-infinity', '{"a b","c,d","e\"f",NULL,"\\\\"}', '{"s": "tab\tnl\n"}', E'\\N'),
   ('', '-Infinity', '-Infinity', 1.5, '-infinity', 'infinity', '{}', 'null', E'\t'),
