@@ -28,7 +28,7 @@ CREATE TABLE bench.wide (id int PRIMARY KEY,
   c11 int, c12 int, c13 bigint, c14 numeric, c15 text, c16 text, c17 text, c18 date, c19 timestamptz, c20 boolean,
   c21 double precision, c22 real, c23 uuid, c24 inet, c25 interval, c26 text, c27 text, c28 varchar(40), c29 char(8), c30 smallint);
 INSERT INTO bench.wide
-SELECT g, g, g * 2, g * 1000003, g / 7.0, 'alpha' || g, 'beta' || (g % 97), md5(g::text), date '2020-01-01' + g % 2000, now(), g % 2 = 0,
+SELECT g, g, g * 2, g::bigint * 1000003, g / 7.0, 'alpha' || g, 'beta' || (g % 97), md5(g::text), date '2020-01-01' + g % 2000, now(), g % 2 = 0,
        g % 13, g % 17, g * 31, g / 3.0, 'gamma', 'delta' || g, md5((g + 1)::text), date '2021-01-01' + g % 900, now(), g % 3 = 0,
        g / 11.0, g / 13.0, public.uuid_generate_v4(), ('10.0.' || (g % 250) || '.' || (g % 250))::inet, (g % 1000 || ' seconds')::interval,
        repeat('x', g % 50), 'epsilon', 'zeta' || g, 'eta', (g % 30000)::smallint

@@ -118,9 +118,20 @@ CONF
   timeout 60 bash -c "until ceph -c '$c' mon stat >/dev/null 2>&1; do sleep 0.3; done" \
     || { echo "ceph-mon did not come up; see $d/log" >&2; return 1; }
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-  osd_id=$(ceph -c "$c" osd new "$osd_uuid"); mkdir -p "$d/osd/$osd_id"
+  # A freshly elected mon can refuse or time out the first commands on a loaded machine: retry.
+  osd_id=""
+  for _ in $(seq 1 20); do
+    osd_id=$(ceph -c "$c" --connect-timeout 15 osd new "$osd_uuid" 2>>"$d/log/osd-new.err" || true)
+    [[ "$osd_id" =~ ^[0-9]+$ ]] && break
+    sleep 1
+  done
+  [[ "$osd_id" =~ ^[0-9]+$ ]] || { echo "ceph osd new failed; see $d/log/osd-new.err" >&2; return 1; }
+  mkdir -p "$d/osd/$osd_id"
   ceph-osd -c "$c" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >"$d/log/osd-mkfs.out" 2>&1 </dev/null
-  ceph -c "$c" osd crush add "osd.$osd_id" 1.0 root=default >/dev/null 2>&1
+  for _ in $(seq 1 20); do
+    ceph -c "$c" --connect-timeout 15 osd crush add "osd.$osd_id" 1.0 root=default >/dev/null 2>&1 && break
+    sleep 1
+  done
   ceph-osd -c "$c" -i "$osd_id" -f >"$d/log/osd.out" 2>&1 </dev/null & echo $! >"$d/pids/osd"
   timeout 60 bash -c "until ceph -c '$c' osd stat 2>/dev/null | grep -q '1 up'; do sleep 0.3; done" \
     || { echo "ceph-osd did not come up; see $d/log" >&2; return 1; }

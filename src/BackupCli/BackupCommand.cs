@@ -33,7 +33,7 @@ public static class BackupCommand
         var compression = new Option<int>("--compression-level")
         {
             Description = "gzip/zlib level 0-9.",
-            DefaultValueFactory = _ => 6,
+            DefaultValueFactory = _ => 2,
         };
         var lockTimeout = new Option<int>("--lock-timeout")
         {

@@ -14,6 +14,7 @@ public static class CliApp
         root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
         root.Subcommands.Add(RestoreCommand.Create(stdout, stderr));
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InitBucketCommand.Create(stdout, stderr));
         ExamplesHelpAction.Install(root);
         return root;
     }

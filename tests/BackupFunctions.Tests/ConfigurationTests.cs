@@ -168,6 +168,28 @@ public sealed class ConfigurationTests
         Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]);
     }
 
+    [Fact]
+    public void Every_backup_setting_infra_writes_is_one_the_options_tree_binds()
+    {
+        var table = File.ReadAllLines(Path.Combine(RepoPaths.Root, "infra", "app-settings.md"))
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"^\| `(?<name>[A-Za-z0-9_]+)` \|"))
+            .Where(m => m.Success)
+            .Select(m => m.Groups["name"].Value)
+            .ToList();
+        Assert.NotEmpty(table);
+        var bound = SettingNames(typeof(BackupOptions), "Backup").ToHashSet(StringComparer.Ordinal);
+        var unknown = table
+            .Where(n => n.StartsWith("Backup__", StringComparison.Ordinal))
+            .Select(n => System.Text.RegularExpressions.Regex.Replace(n, "__Targets__[0-9]+__", "__Targets__0__"))
+            .Where(n => !bound.Contains(n))
+            .ToList();
+        Assert.True(unknown.Count == 0, "infra writes settings the app does not bind: " + string.Join(", ", unknown));
+        foreach (var name in typeof(HostSettings).GetProperties().Select(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()!.Name))
+        {
+            Assert.Contains(name, table);
+        }
+    }
+
     private static IEnumerable<string> SettingNames(Type type, string prefix)
     {
         foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite || p.PropertyType.IsClass && p.PropertyType != typeof(string)))

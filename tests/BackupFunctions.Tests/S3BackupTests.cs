@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BackupFunctions.Tests;
 
-/// <summary>The nightly run into the S3 server of the storage tests, with the settings an Azure deployment uses.</summary>
+/// <summary>The nightly run into the S3 server of the storage tests (one server for the class), with the settings an Azure deployment uses.</summary>
 [Collection(FunctionsCollection.Name)]
 public sealed class S3BackupTests(PostgresServer pg, AzuriteServer azurite, S3Server s3) : IClassFixture<S3Server>, IAsyncLifetime
 {
@@ -73,23 +73,13 @@ public sealed class S3BackupTests(PostgresServer pg, AzuriteServer azurite, S3Se
             Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", previous.Item2);
         }
     }
-}
 
-/// <summary>
-/// <c>Backup:S3:RoleArn</c>: the app's Entra ID token goes to STS <c>AssumeRoleWithWebIdentity</c> (the S3-compatible
-/// server's own STS endpoint here). The local server has no OIDC provider configured, so the exchange is refused:
-/// the test checks the token asked for (audience = AZURE_CLIENT_ID), that the STS call was made, and that the run
-/// fails naming the setting instead of falling back to other credentials.
-/// </summary>
-[Collection(FunctionsCollection.Name)]
-public sealed class S3WebIdentityTests(PostgresServer pg, AzuriteServer azurite, S3Server s3) : IClassFixture<S3Server>, IAsyncLifetime
-{
-    private const string Database = "fn_s3wi";
-
-    public Task InitializeAsync() => SampleDatabase.CreateAsync(pg, Database);
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
+    /// <summary>
+    /// <c>Backup:S3:RoleArn</c>: the app's Entra ID token goes to STS <c>AssumeRoleWithWebIdentity</c> (the S3-compatible
+    /// server's own STS endpoint here). The local server has no OIDC provider configured, so the exchange is refused:
+    /// the test checks the token asked for (audience = AZURE_CLIENT_ID), that the STS call was made, and that the run
+    /// fails naming the setting instead of falling back to other credentials.
+    /// </summary>
     [Fact]
     public async Task Role_arn_exchanges_the_entra_token_and_a_refusal_fails_the_run_naming_the_setting()
     {

@@ -55,6 +55,45 @@ internal sealed class ArchiveDataBlockWriter : IAsyncDisposable
         return _zlib is not null ? _zlib.WriteAsync(copyText, cancellationToken) : _chunks.WriteAsync(copyText, cancellationToken);
     }
 
+    /// <summary>
+    /// Starts a block whose zlib stream is framed here around DEFLATE bytes produced elsewhere (shared with
+    /// the plain artifact): the zlib header is written now, <see cref="WriteDeflatedAsync"/> passes the
+    /// compressed bytes into the chunks, <see cref="FinishDeflatedAsync"/> adds the Adler-32 trailer.
+    /// </summary>
+    public static async ValueTask<ArchiveDataBlockWriter> StartDeflatedAsync(Stream spool, int dumpId, int compressionLevel, int chunkSize, CancellationToken cancellationToken)
+    {
+        var offset = spool.Position;
+        var head = new byte[1 + ArchiveInt.Size];
+        head[0] = ArchiveFormat.BlockData;
+        ArchiveInt.Write(head.AsSpan(1), dumpId);
+        await spool.WriteAsync(head, cancellationToken);
+        var block = new ArchiveDataBlockWriter(spool, dumpId, offset, ArchiveFormat.CompressionNone, chunkSize);
+        var zlibHeader = new byte[Compression.DeflateFraming.ZlibHeaderSize];
+        Compression.DeflateFraming.WriteZlibHeader(zlibHeader, compressionLevel);
+        await block._chunks.WriteAsync(zlibHeader, cancellationToken);
+        return block;
+    }
+
+    /// <summary>Raw DEFLATE bytes of a block started with <see cref="StartDeflatedAsync"/>.</summary>
+    public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        return _chunks.WriteAsync(deflate, cancellationToken);
+    }
+
+    /// <summary>Ends a shared-DEFLATE block: Adler-32 of the COPY text and terminator, then the chunk list's end.</summary>
+    public async ValueTask<SpooledDataBlock> FinishDeflatedAsync(long copyBytes, uint adler32, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        var trailer = new byte[Compression.DeflateFraming.ZlibTrailerSize];
+        Compression.DeflateFraming.WriteZlibTrailer(trailer, adler32);
+        await _chunks.WriteAsync(trailer, cancellationToken);
+        await _chunks.FinishAsync(cancellationToken);
+        _copyBytes = copyBytes;
+        _finished = true;
+        return new SpooledDataBlock(DumpId, SpoolOffset, _spool.Position - SpoolOffset, _copyBytes, _chunks.PayloadBytes);
+    }
+
     /// <summary>Appends the COPY terminator, ends the zlib stream and the chunk list.</summary>
     public async ValueTask<SpooledDataBlock> FinishAsync(CancellationToken cancellationToken)
     {

@@ -18,7 +18,7 @@ namespace BackupCore.Archive;
 /// and the spool is copied behind them. A run that fails before that leaves the output untouched.
 /// Disposing the writer disposes <c>output</c> unless <c>leaveOpen</c> is set.
 /// </remarks>
-public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor
+public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDeflatedTableDataSink
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;
@@ -107,6 +107,73 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor
         {
             throw Fail(_spool!.Failed("write", ex));
         }
+    }
+
+    /// <summary>The zlib level of the data blocks (-1 is zlib's default, 6); 0 means uncompressed blocks, which share nothing.</summary>
+    public int DeflateLevel => _options.CompressionLevel == ArchiveFormat.CompressionDefault ? 6 : _options.CompressionLevel;
+
+    public async ValueTask BeginDeflatedTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Expect(State.Writing, "BeginDeflatedTableDataAsync");
+        if (_block is not null || !entry.HasData || DeflateLevel == ArchiveFormat.CompressionNone)
+        {
+            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): BeginDeflatedTableDataAsync needs a TABLE DATA entry, no other table data open and a compressed archive");
+        }
+
+        Accept(entry);
+        try
+        {
+            _block = await ArchiveDataBlockWriter.StartDeflatedAsync(_spool!.Stream, entry.DumpId, DeflateLevel, _options.ChunkSize, cancellationToken);
+            _blockEntry = entry;
+        }
+        catch (IOException ex)
+        {
+            throw Fail(_spool!.Failed("write", ex));
+        }
+    }
+
+    public async ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken)
+    {
+        Expect(State.Writing, "WriteDeflatedAsync");
+        if (_block is null)
+        {
+            throw Fail("archive: WriteDeflatedAsync called with no table data open");
+        }
+
+        try
+        {
+            await _block.WriteDeflatedAsync(deflate, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw Fail(_spool!.Failed("write", ex));
+        }
+    }
+
+    public async ValueTask EndDeflatedTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        Expect(State.Writing, "EndDeflatedTableDataAsync");
+        if (_block is null)
+        {
+            throw Fail("archive: EndDeflatedTableDataAsync called with no table data open");
+        }
+
+        SpooledDataBlock block;
+        try
+        {
+            block = await _block.FinishDeflatedAsync(stats.Bytes, checksums.Adler32, cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            throw Fail(_spool!.Failed("write", ex));
+        }
+
+        _blocks.Add(block.DumpId, block);
+        _block = null;
+        _blockEntry = null;
+        ArchiveLog.TableBlockWritten(_logger, stats.Schema, stats.Table, stats.Rows, block.CopyBytes, block.StoredBytes);
     }
 
     public async ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)

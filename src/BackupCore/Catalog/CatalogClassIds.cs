@@ -21,6 +21,7 @@ internal static class CatalogClassIds
     public const uint PgOpclass = 2616;
     public const uint PgOpfamily = 2753;
     public const uint PgStatisticExt = 3381;
+    public const uint PgInherits = 2611;
 
     public static CatalogObjectId Class(uint oid) => new(PgClass, oid);
 
@@ -29,4 +30,7 @@ internal static class CatalogClassIds
     public static CatalogObjectId Namespace(uint oid) => new(PgNamespace, oid);
 
     public static CatalogObjectId Constraint(uint oid) => new(PgConstraint, oid);
+
+    /// <summary>The INDEX ATTACH entry of a partition's index (keyed by that index's oid; an alias, see <see cref="CatalogObject.AliasId"/>).</summary>
+    public static CatalogObjectId IndexAttach(uint childIndexOid) => new(PgInherits, childIndexOid);
 }

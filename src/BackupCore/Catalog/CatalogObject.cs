@@ -12,6 +12,13 @@ internal sealed record CatalogObject
     /// <summary>pg_depend identity; also what other objects' dependencies point at. Null for entries no one can depend on.</summary>
     public CatalogObjectId? Id { get; init; }
 
+    /// <summary>
+    /// An identity other objects' <see cref="DependsOn"/> may name when the entry has no catalog identity of its own
+    /// (pg_dump writes INDEX ATTACH as "0 0"); never written to the TOC. INDEX ATTACH uses the child index's
+    /// pg_inherits row, <see cref="CatalogClassIds.IndexAttach"/>.
+    /// </summary>
+    public CatalogObjectId? AliasId { get; init; }
+
     public required string Desc { get; init; }
 
     public required string Tag { get; init; }

@@ -59,6 +59,11 @@ internal static class DumpPlanBuilder
             {
                 index.TryAdd(id, i);
             }
+
+            if (objects[i].AliasId is { } alias)
+            {
+                index.TryAdd(alias, i);
+            }
         }
 
         bool IsDumped(CatalogObjectId id) => index.ContainsKey(id);

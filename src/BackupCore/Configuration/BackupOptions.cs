@@ -30,7 +30,7 @@ public sealed class BackupOptions
     /// gzip/zlib level for every artifact: a number 0–9, or a <see cref="System.IO.Compression.CompressionLevel"/>
     /// name (<c>Optimal</c> = 6, <c>Fastest</c> = 1, <c>SmallestSize</c> = 9, <c>NoCompression</c> = 0).
     /// </summary>
-    public string CompressionLevel { get; set; } = "6";
+    public string CompressionLevel { get; set; } = "2";
 
     /// <summary><see cref="CompressionLevel"/> as a zlib level, or null when it is neither a level nor a known name.</summary>
     public int? ZlibCompressionLevel => CompressionLevel.Trim() switch

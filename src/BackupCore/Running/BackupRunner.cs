@@ -161,6 +161,14 @@ public sealed class BackupRunner
             await sink.BeginAsync(plan, cancellationToken);
         }
 
+        // Sinks of one compression level share one DEFLATE of each table (plain .gz member, archive zlib
+        // block); the rest (the anonymizer) get the COPY text. INFINITE_BACKUP_PIPELINE=serial restores the
+        // one-thread path, to measure what the pipeline gains.
+        var serial = string.Equals(Environment.GetEnvironmentVariable("INFINITE_BACKUP_PIPELINE"), "serial", StringComparison.OrdinalIgnoreCase);
+        var deflateLevel = sinks.OfType<IDeflatedTableDataSink>().Select(s => s.DeflateLevel).FirstOrDefault(l => l > 0);
+        var deflated = sinks.OfType<IDeflatedTableDataSink>().Where(s => deflateLevel > 0 && s.DeflateLevel == deflateLevel).ToList();
+        var chunked = sinks.Where(s => s is not IDeflatedTableDataSink d || !deflated.Contains(d)).ToList();
+
         var tables = new List<ManifestTable>();
         foreach (var entry in plan.Entries)
         {
@@ -175,33 +183,42 @@ public sealed class BackupRunner
             }
 
             var tableClock = Stopwatch.StartNew();
-            foreach (var sink in sinks)
-            {
-                await sink.BeginTableDataAsync(entry, cancellationToken);
-            }
-
-            var (rows, bytes) = await TableCopyReader.CopyAsync(
-                session.Connection,
-                entry.Data,
-                async (chunk, ct) =>
-                {
-                    foreach (var sink in sinks)
-                    {
-                        await sink.WriteTableDataAsync(chunk, ct);
-                    }
-                },
-                cancellationToken);
-            var stats = new TableDataStats(entry.Data.Schema, entry.Data.Table, rows, bytes);
-            foreach (var sink in sinks)
-            {
-                await sink.EndTableDataAsync(stats, cancellationToken);
-            }
-
+            var stats = serial
+                ? await CopySeriallyAsync(entry, session, sinks, cancellationToken)
+                : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, cancellationToken);
+            var (rows, bytes) = (stats.Rows, stats.Bytes);
             tables.Add(new ManifestTable(stats.Schema, stats.Table, rows, bytes));
             Log.TableCopied(_logger, runId, stats.Schema, stats.Table, rows, bytes, tableClock.ElapsedMilliseconds);
         }
 
         return tables;
+    }
+
+    private static async Task<TableDataStats> CopySeriallyAsync(DumpEntry entry, BackupSession session, List<IDumpSink> sinks, CancellationToken cancellationToken)
+    {
+        foreach (var sink in sinks)
+        {
+            await sink.BeginTableDataAsync(entry, cancellationToken);
+        }
+
+        var (rows, bytes) = await TableCopyReader.CopyAsync(
+            session.Connection,
+            entry.Data!,
+            async (chunk, ct) =>
+            {
+                foreach (var sink in sinks)
+                {
+                    await sink.WriteTableDataAsync(chunk, ct);
+                }
+            },
+            cancellationToken);
+        var stats = new TableDataStats(entry.Data!.Schema, entry.Data.Table, rows, bytes);
+        foreach (var sink in sinks)
+        {
+            await sink.EndTableDataAsync(stats, cancellationToken);
+        }
+
+        return stats;
     }
 
     private static async ValueTask DisposeQuietlyAsync(IAsyncDisposable disposable)

@@ -1,6 +1,6 @@
-using System.IO.Compression;
 using BackupCore.Anonymization;
 using BackupCore.Archive;
+using BackupCore.Compression;
 using BackupCore.Plan;
 using BackupCore.Storage;
 
@@ -34,6 +34,6 @@ public class ArtifactSinkFactory
         };
     }
 
-    protected Stream Gzip(Stream output) =>
-        new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = Options.CompressionLevel }, leaveOpen: false);
+    /// <summary>A multi-member gzip stream, so table data deflated once for the archive can be appended as members.</summary>
+    protected Stream Gzip(Stream output) => new GzipMemberStream(output, Options.CompressionLevel);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using BackupCore.Compression;
 using BackupCore.Plan;
 
 namespace BackupCore.Writers;
@@ -7,9 +8,10 @@ namespace BackupCore.Writers;
 /// Plain SQL with the effect of <c>pg_dump -Fp --no-owner --no-acl --clean --if-exists</c>: the plan is
 /// printed the way pg_restore prints a TOC (pg_backup_archiver.c, <c>RestoreArchive</c>): the SET block,
 /// the DROP block in reverse TOC order, then every entry with its comment header, COPY data inline, and
-/// materialized view refreshes after the main pass. The caller owns compression (a gzip stream).
+/// materialized view refreshes after the main pass. The caller owns compression (a gzip stream); over a
+/// <see cref="GzipMemberStream"/> a table's data may arrive already deflated and becomes one gzip member.
 /// </summary>
-public sealed class PlainSqlWriter : IDumpSink
+public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private static readonly byte[] EndOfCopy = "\\.\n\n\n"u8.ToArray();
@@ -96,6 +98,22 @@ public sealed class PlainSqlWriter : IDumpSink
         _lastDataEndedWithNewline = true;
         await WriteAsync(sb.ToString(), cancellationToken);
     }
+
+    /// <summary>The gzip level when the output is a <see cref="GzipMemberStream"/>, else 0 (no shared DEFLATE).</summary>
+    public int DeflateLevel => _output is GzipMemberStream members ? members.CompressionLevel : 0;
+
+    public async ValueTask BeginDeflatedTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    {
+        await BeginTableDataAsync(entry, cancellationToken);
+        await Members().BeginRawMemberAsync(cancellationToken);
+    }
+
+    public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken) =>
+        Members().WriteRawAsync(deflate, cancellationToken);
+
+    /// <summary>The DEFLATE stream held the COPY text and the end-of-data marker; only the gzip trailer is left.</summary>
+    public ValueTask EndDeflatedTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken) =>
+        Members().EndRawMemberAsync(checksums.Crc32, checksums.UncompressedLength, cancellationToken);
 
     public async ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
     {
@@ -234,6 +252,9 @@ public sealed class PlainSqlWriter : IDumpSink
 
         return drop[..insertAt] + " IF EXISTS" + drop[insertAt..];
     }
+
+    private GzipMemberStream Members() =>
+        _output as GzipMemberStream ?? throw new InvalidOperationException("deflated table data needs a GzipMemberStream output");
 
     private ValueTask WriteAsync(string text, CancellationToken cancellationToken) =>
         _output.WriteAsync(Utf8.GetBytes(text), cancellationToken);

@@ -105,6 +105,21 @@ public class RelationPlanTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public void Foreign_key_to_a_partitioned_table_waits_for_every_partition_of_the_key_to_be_attached()
+    {
+        // Until the last partition's index is attached the referenced key is incomplete and ADD FOREIGN KEY fails
+        // ("no unique constraint matching given keys"); pg_restore -j only knows to wait through these dependencies.
+        var fk = _plan.Single("FK CONSTRAINT", "readings_note readings_note_measurement_id_measured_at_fkey");
+        var attaches = _plan.Entries
+            .Where(e => e.Desc == "INDEX ATTACH" && e.Tag.StartsWith("measurements_", StringComparison.Ordinal) && e.Tag.EndsWith("_pkey", StringComparison.Ordinal))
+            .Select(e => e.DumpId)
+            .ToList();
+        Assert.Equal(3, attaches.Count);
+        Assert.All(attaches, a => Assert.Contains(a, fk.Dependencies));
+        Assert.DoesNotContain(_plan.Single("INDEX ATTACH", "measurements_2025_device_idx").DumpId, fk.Dependencies);
+    }
+
+    [Fact]
     public void Every_dependency_points_backwards_and_every_drop_names_its_desc()
     {
         foreach (var e in _plan.Entries)

@@ -10,7 +10,8 @@ namespace BackupCore.Catalog.Sources;
 /// INDEX ride along in the constraint's entry as pg_dump does. A partition's constraint that belongs to its
 /// parent's (conparentid set) has no drop of its own: it goes when the parent's is dropped, and dropping it
 /// alone fails, which is what breaks a second restore of pg_dump's own output. Foreign keys cloned onto
-/// partitions are not dumped at all; they come back with the parent's.
+/// partitions are not dumped at all; they come back with the parent's. A foreign key to a partitioned table
+/// depends on the INDEX ATTACH entries of the referenced key's partition indexes, as in pg_dump.
 /// </summary>
 internal sealed class ConstraintSource : ICatalogObjectSource
 {
@@ -18,12 +19,18 @@ internal sealed class ConstraintSource : ICatalogObjectSource
         SELECT k.oid, k.contype, k.conname, pg_catalog.pg_get_constraintdef(k.oid), k.conparentid <> 0,
                n.nspname, c.relname, c.relkind, pg_catalog.pg_get_userbyid(c.relowner),
                COALESCE(i.indisclustered, false), COALESCE(i.indisreplident, false),
-               CASE WHEN ic.reltablespace = 0 OR ic.oid IS NULL THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END
+               CASE WHEN ic.reltablespace = 0 OR ic.oid IS NULL THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END,
+               CASE WHEN k.contype = 'f' AND rc.relkind = 'p' THEN ARRAY(
+                   WITH RECURSIVE part(oid) AS (
+                       SELECT h.inhrelid FROM pg_catalog.pg_inherits h WHERE h.inhparent = k.conindid
+                       UNION ALL SELECT h.inhrelid FROM pg_catalog.pg_inherits h JOIN part ON h.inhparent = part.oid)
+                   SELECT part.oid FROM part) ELSE ARRAY[]::pg_catalog.oid[] END
           FROM pg_catalog.pg_constraint k
           JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = k.conindid AND k.contype IN ('p', 'u', 'x')
           LEFT JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+          LEFT JOIN pg_catalog.pg_class rc ON rc.oid = k.confrelid
          WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1)
            AND (k.contype IN ('p', 'u', 'x') OR (k.contype = 'f' AND k.conparentid = 0))
            AND {CatalogQuery.NotExtensionMember("pg_class", "c.oid")}
@@ -39,7 +46,8 @@ internal sealed class ConstraintSource : ICatalogObjectSource
             Query,
             r => (Oid: r.GetFieldValue<uint>(0), Type: r.GetChar(1), Name: r.GetString(2), Def: r.GetString(3), HasParent: r.GetBoolean(4),
                 Schema: r.GetString(5), Table: r.GetString(6), Kind: r.GetChar(7), Owner: r.GetString(8),
-                Clustered: r.GetBoolean(9), ReplicaIdentity: r.GetBoolean(10), Tablespace: r.GetString(11)),
+                Clustered: r.GetBoolean(9), ReplicaIdentity: r.GetBoolean(10), Tablespace: r.GetString(11),
+                ReferencedPartitionIndexes: r.GetFieldValue<uint[]>(12)),
             cancellationToken).ConfigureAwait(false);
 
         foreach (var k in rows)
@@ -74,6 +82,12 @@ internal sealed class ConstraintSource : ICatalogObjectSource
                 Owner = k.Owner,
                 Tablespace = foreign ? null : k.Tablespace,
                 Priority = foreign ? ObjectPriority.ForeignKey : ObjectPriority.Constraint,
+
+                // pg_depend already ties a foreign key to the referenced key's index. When the referenced table is
+                // partitioned, that key is complete only once every partition's index is attached: until then
+                // ADD FOREIGN KEY fails with "there is no unique constraint matching given keys", so a parallel
+                // restore must wait for those INDEX ATTACH entries too (pg_dump.c getConstraints/addConstrChildIdxDeps).
+                DependsOn = k.ReferencedPartitionIndexes.Select(CatalogClassIds.IndexAttach).ToList(),
             };
         }
     }

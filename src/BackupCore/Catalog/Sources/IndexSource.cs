@@ -78,6 +78,7 @@ internal sealed class IndexSource : ICatalogObjectSource
             {
                 yield return new CatalogObject
                 {
+                    AliasId = CatalogClassIds.IndexAttach(i.Oid),
                     Desc = "INDEX ATTACH",
                     Tag = i.Name,
                     Namespace = i.Schema,

@@ -159,7 +159,21 @@ public sealed class RelationCodeSourceTests : IAsyncLifetime
         Assert.Equal("ALTER TABLE \"infinite-prod\".users ENABLE ROW LEVEL SECURITY;", users.Definition);
         Assert.Null(users.DropStatement);
         Assert.Null(users.Id);
-        Assert.Equal([await RelationIdAsync("\"infinite-prod\".users")], users.DependsOn);
+        Assert.Equal([await RelationIdAsync("\"infinite-prod\".users"), await OrderLinesForeignKeyIdAsync()], users.DependsOn);
         Assert.Equal(DumpSection.PostData, users.Section);
     }
+
+    [Fact]
+    public async Task Row_security_waits_for_the_foreign_keys_on_its_table_and_to_it()
+    {
+        // Enabled on a FORCE ROW LEVEL SECURITY table before the key is validated, row security makes pg_restore -j
+        // (row_security = off) refuse the validation query; on the referenced table it would refuse it just the same.
+        var fk = await OrderLinesForeignKeyIdAsync();
+        Assert.Contains(fk, _rowSecurity.Single("ROW SECURITY", "infinite-prod", "Order Lines").DependsOn);
+        Assert.Contains(fk, _rowSecurity.Single("ROW SECURITY", "infinite-prod", "users").DependsOn);
+        Assert.Equal([await RelationIdAsync("\"infinite-prod\".events")], _rowSecurity.Single("ROW SECURITY", "infinite-prod", "events").DependsOn);
+    }
+
+    private Task<CatalogObjectId> OrderLinesForeignKeyIdAsync() =>
+        CodeFixtureDatabase.IdAsync(_server, Database, "'pg_constraint'::regclass::oid, (SELECT oid FROM pg_catalog.pg_constraint WHERE conname = 'Order Lines_user_id_fkey')");
 }
