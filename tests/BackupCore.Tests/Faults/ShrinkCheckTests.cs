@@ -56,6 +56,7 @@ public sealed class ShrinkCheckTests(PostgresServer postgres) : IAsyncLifetime
         var strict = new ShrinkCheckOptions { ShrinkWarningFraction = 0.5, FailOnShrink = true };
         var good = await BackupAsync(strict);
         await postgres.ExecuteAsync("DELETE FROM t WHERE id > 100", Database);
+        await Task.Delay(1100); // the folder store stamps backups to the second
 
         var ex = await Assert.ThrowsAsync<BackupException>(() => BackupAsync(strict));
         Assert.Contains("\"public\".\"t\" 1000 → 100 rows", ex.Message, StringComparison.Ordinal);
@@ -65,6 +66,7 @@ public sealed class ShrinkCheckTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(good.Manifest.RunId, (await store.GetManifestAsync("shrink", null, CancellationToken.None)).RunId);
 
         var log = new CapturedLog();
+        await Task.Delay(1100);
         var warned = await BackupAsync(strict with { FailOnShrink = false }, log);
         Assert.Contains("shrank by more than", log.Text, StringComparison.Ordinal);
         Assert.Contains("Warning", log.Text, StringComparison.Ordinal);
