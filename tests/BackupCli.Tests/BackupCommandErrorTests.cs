@@ -25,15 +25,7 @@ public sealed class BackupCommandErrorTests(PostgresServer server) : IAsyncLifet
         await server.ExecuteAsync($"DROP ROLE IF EXISTS {Role}; CREATE ROLE {Role} LOGIN PASSWORD '{Password}'");
         await server.ExecuteAsync($"GRANT USAGE ON SCHEMA shop TO {Role}; GRANT SELECT ON shop.items TO {Role}", "cli_err_src");
 
-        // The fixture trusts every login; this role must prove its password.
-        var hba = await server.ScalarAsync<string>("SHOW hba_file");
-        var lines = await File.ReadAllTextAsync(hba!);
-        var rule = $"host all {Role} 127.0.0.1/32 scram-sha-256";
-        if (!lines.Contains(rule, StringComparison.Ordinal))
-        {
-            await File.WriteAllTextAsync(hba!, rule + "\n" + lines);
-            await server.ExecuteAsync("SELECT pg_reload_conf()");
-        }
+        await server.RequirePasswordForRoleAsync(Role);
     }
 
     public Task DisposeAsync()

@@ -25,14 +25,7 @@ public sealed class EntraIdTests(PostgresServer pg) : IAsyncLifetime
         await pg.ExecuteAsync($"GRANT USAGE ON SCHEMA prod TO {Role}; GRANT SELECT ON ALL TABLES IN SCHEMA prod TO {Role}", Database);
 
         // The fixture trusts every local login; this role must prove its password (the token) instead.
-        var hba = await pg.ScalarAsync<string>("SHOW hba_file");
-        var lines = await File.ReadAllTextAsync(hba!);
-        var rule = $"host all {Role} 127.0.0.1/32 scram-sha-256";
-        if (!lines.Contains(rule, StringComparison.Ordinal))
-        {
-            await File.WriteAllTextAsync(hba!, rule + "\n" + lines);
-            await pg.ExecuteAsync("SELECT pg_reload_conf()");
-        }
+        await pg.RequirePasswordForRoleAsync(Role);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

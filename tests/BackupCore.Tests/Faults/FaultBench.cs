@@ -54,15 +54,7 @@ public sealed class FaultBench(PostgresServer postgres, S3Server s3, string data
             GRANT pg_read_all_data TO {Role};
             """);
         // Trust for everyone else, scram for this role only: a wrong password is refused.
-        var hba = await postgres.ScalarAsync<string>("SHOW hba_file");
-        var line = $"host all {Role} 127.0.0.1/32 scram-sha-256";
-        var text = await File.ReadAllTextAsync(hba!);
-        if (!text.Contains(line, StringComparison.Ordinal))
-        {
-            await File.WriteAllTextAsync(hba!, line + "\n" + text);
-            await postgres.ExecuteAsync("SELECT pg_reload_conf()");
-            await Task.Delay(500);
-        }
+        await postgres.RequirePasswordForRoleAsync(Role);
     }
 
     /// <summary>The password role's connection string, optionally to another port (the proxy) or with another password.</summary>

@@ -160,6 +160,24 @@ public sealed class PostgresServer : IAsyncLifetime
         return v is null or DBNull ? default : (T)v;
     }
 
+    /// <summary>
+    /// The cluster trusts every login; after this, <paramref name="role"/> must prove its password over
+    /// TCP (scram-sha-256), so wrong-password paths can be tested. Other roles stay trusted.
+    /// </summary>
+    public async Task RequirePasswordForRoleAsync(string role)
+    {
+        var hba = await ScalarAsync<string>("SHOW hba_file");
+        var rule = $"host all {role} 127.0.0.1/32 scram-sha-256";
+        var text = await File.ReadAllTextAsync(hba!);
+        if (!text.Contains(rule, StringComparison.Ordinal))
+        {
+            await File.WriteAllTextAsync(hba!, rule + "\n" + text);
+            await ExecuteAsync("SELECT pg_reload_conf()");
+            // The reload is signalled, not awaited: give the postmaster a moment to re-read pg_hba.conf.
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>Creates a fresh database (dropping one of that name), optionally owned by a new non-superuser role.</summary>
     public async Task CreateDatabaseAsync(string name, string? owner = null)
     {
