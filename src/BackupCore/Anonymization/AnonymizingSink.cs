@@ -19,7 +19,7 @@ namespace BackupCore.Anonymization;
 /// scanned again as emitted; a surviving address throws <see cref="BackupException"/> naming table and
 /// column, so the run fails and nothing is published. Disposes the inner sink.
 /// </summary>
-public sealed class AnonymizingSink : IDumpSink, IManifestContributor
+public sealed class AnonymizingSink : IRewritingTableDataSink, IManifestContributor
 {
     private readonly IDumpSink _inner;
     private readonly AnonymizationPolicy _policy;
@@ -103,12 +103,7 @@ public sealed class AnonymizingSink : IDumpSink, IManifestContributor
 
     public ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        var data = entry.Data ?? throw new BackupException($"entry {entry.DumpId} ({entry.Desc} {entry.Tag}): TABLE DATA without a data source");
-        var rules = _rules.GetValueOrDefault(entry.DumpId)
-            ?? throw new BackupException($"table {data.Schema}.{data.Table}: not in the plan given to the anonymizer");
-        _table = new TableAnonymizer(data, rules, _policy.AllowAddresses, _replacer, _scratch);
-        _carry.Clear();
+        StartTable(entry);
         return _inner.BeginTableDataAsync(entry, cancellationToken);
     }
 
@@ -120,27 +115,46 @@ public sealed class AnonymizingSink : IDumpSink, IManifestContributor
 
     public async ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken)
     {
-        var table = _table ?? throw new InvalidOperationException("EndTableDataAsync without BeginTableDataAsync");
         var rest = Process(ReadOnlyMemory<byte>.Empty, final: true);
         if (!rest.IsEmpty)
         {
             await _inner.WriteTableDataAsync(rest, cancellationToken).ConfigureAwait(false);
         }
 
-        long total = 0;
-        foreach (var c in table.Columns.Where(c => c.Replaced > 0))
-        {
-            _counts.Add(new ManifestAnonymizedColumn(table.Data.Schema, table.Data.Table, c.Column.Name, c.Replaced));
-            total += c.Replaced;
-        }
-
-        if (total > 0)
-        {
-            AnonymizationLog.TableAnonymized(_logger, $"{table.Data.Schema}.{table.Data.Table}", total);
-        }
-
-        _table = null;
+        FinishTable();
         await _inner.EndTableDataAsync(stats, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The inner writer's level when it takes raw DEFLATE (the plain SQL writer over a gzip member stream).</summary>
+    public int DeflateLevel => _inner is IDeflatedTableDataSink deflated ? deflated.DeflateLevel : 0;
+
+    public ValueTask BeginRewrittenTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    {
+        var deflated = Deflated();
+        StartTable(entry);
+        return deflated.BeginDeflatedTableDataAsync(entry, cancellationToken);
+    }
+
+    public ReadOnlyMemory<byte> Rewrite(ReadOnlyMemory<byte> copyText, bool final, out bool changed)
+    {
+        var table = _table ?? throw new InvalidOperationException("table data outside BeginRewrittenTableDataAsync/EndRewrittenTableDataAsync");
+
+        // Every rule counts each value it changes, and rows without a counted change are copied as they
+        // came: an unchanged count means unchanged bytes.
+        var before = table.ReplacedTotal;
+        var output = Process(copyText, final);
+        changed = table.ReplacedTotal != before;
+        return output;
+    }
+
+    public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken) =>
+        Deflated().WriteDeflatedAsync(deflate, cancellationToken);
+
+    public ValueTask EndRewrittenTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken)
+    {
+        var deflated = Deflated();
+        FinishTable();
+        return deflated.EndDeflatedTableDataAsync(stats, checksums, cancellationToken);
     }
 
     public ValueTask CompleteAsync(CancellationToken cancellationToken) => _inner.CompleteAsync(cancellationToken);
@@ -160,6 +174,37 @@ public sealed class AnonymizingSink : IDumpSink, IManifestContributor
         _scratch.Dispose();
         _tagger.Dispose();
         await _inner.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private IDeflatedTableDataSink Deflated() =>
+        _inner as IDeflatedTableDataSink ?? throw new InvalidOperationException("the anonymizer's inner writer does not take DEFLATE bytes");
+
+    private void StartTable(DumpEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var data = entry.Data ?? throw new BackupException($"entry {entry.DumpId} ({entry.Desc} {entry.Tag}): TABLE DATA without a data source");
+        var rules = _rules.GetValueOrDefault(entry.DumpId)
+            ?? throw new BackupException($"table {data.Schema}.{data.Table}: not in the plan given to the anonymizer");
+        _table = new TableAnonymizer(data, rules, _policy.AllowAddresses, _replacer, _scratch);
+        _carry.Clear();
+    }
+
+    private void FinishTable()
+    {
+        var table = _table ?? throw new InvalidOperationException("end of table data without its beginning");
+        long total = 0;
+        foreach (var c in table.Columns.Where(c => c.Replaced > 0))
+        {
+            _counts.Add(new ManifestAnonymizedColumn(table.Data.Schema, table.Data.Table, c.Column.Name, c.Replaced));
+            total += c.Replaced;
+        }
+
+        if (total > 0)
+        {
+            AnonymizationLog.TableAnonymized(_logger, $"{table.Data.Schema}.{table.Data.Table}", total);
+        }
+
+        _table = null;
     }
 
     /// <summary>

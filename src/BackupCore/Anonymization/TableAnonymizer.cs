@@ -33,6 +33,21 @@ internal sealed class TableAnonymizer
 
     public IReadOnlyList<ColumnAnonymizer> Columns => _columns;
 
+    /// <summary>Values changed so far in all columns.</summary>
+    public long ReplacedTotal
+    {
+        get
+        {
+            long total = 0;
+            foreach (var c in _columns)
+            {
+                total += c.Replaced;
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>
     /// Offset of the first byte in <paramref name="rows"/> (which starts at a row boundary) that makes
     /// its row need a rewrite, or -1. A row without <c>@</c>, octal/hex escapes and (for tables with JSON)

@@ -12,6 +12,9 @@ internal static class TableCopyReader
 {
     private const int BufferSize = 128 * 1024;
 
+    // Below this much free space the chunk is handed on rather than read into further.
+    private const int MinimumRead = 16 * 1024;
+
     /// <summary>Runs the COPY and hands every chunk to <paramref name="onChunk"/>; returns rows and bytes.</summary>
     public static async Task<(long Rows, long Bytes)> CopyAsync(
         NpgsqlConnection connection,
@@ -27,13 +30,33 @@ internal static class TableCopyReader
             // gives the server's bytes without a UTF-8 decode/encode round trip.
             using var reader = await connection.BeginTextExportAsync(table.CopyToSql, cancellationToken);
             var raw = reader.BaseStream;
-            int n;
-            while ((n = await raw.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            // The raw stream returns at most one CopyData message per read, and the server sends one
+            // message per row: handing each read on would cost a queue hand-off (and a thread wake-up)
+            // per row. Reads are gathered until the buffer is nearly full; they complete synchronously
+            // while Npgsql's read buffer holds data, so gathering costs no extra waiting.
+            var n = 0;
+            while (true)
             {
-                // In COPY text every data newline is escaped, so each LF ends one row.
-                rows += buffer.AsSpan(0, n).Count((byte)'\n');
-                bytes += n;
-                await onChunk(buffer.AsMemory(0, n), cancellationToken);
+                var read = await raw.ReadAsync(buffer.AsMemory(n, BufferSize - n), cancellationToken);
+                n += read;
+                if (read > 0 && BufferSize - n >= MinimumRead)
+                {
+                    continue;
+                }
+
+                if (n > 0)
+                {
+                    // In COPY text every data newline is escaped, so each LF ends one row.
+                    rows += buffer.AsSpan(0, n).Count((byte)'\n');
+                    bytes += n;
+                    await onChunk(buffer.AsMemory(0, n), cancellationToken);
+                    n = 0;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
             }
         }
         catch (PostgresException ex)

@@ -183,12 +183,16 @@ public sealed class BackupRunner
             }
 
             var tableClock = Stopwatch.StartNew();
-            var stats = serial
-                ? await CopySeriallyAsync(entry, session, sinks, cancellationToken)
+            var result = serial
+                ? new TablePipelineResult(await CopySeriallyAsync(entry, session, sinks, cancellationToken), 0, 0)
                 : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, cancellationToken);
-            var (rows, bytes) = (stats.Rows, stats.Bytes);
-            tables.Add(new ManifestTable(stats.Schema, stats.Table, rows, bytes));
-            Log.TableCopied(_logger, runId, stats.Schema, stats.Table, rows, bytes, tableClock.ElapsedMilliseconds);
+            var stats = result.Stats;
+            tables.Add(new ManifestTable(stats.Schema, stats.Table, stats.Rows, stats.Bytes));
+            Log.TableCopied(_logger, runId, stats.Schema, stats.Table, stats.Rows, stats.Bytes, tableClock.ElapsedMilliseconds);
+            if (result.Segments > 0)
+            {
+                Log.SegmentsReused(_logger, runId, stats.Schema, stats.Table, result.SegmentsReused, result.Segments);
+            }
         }
 
         return tables;

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Information, "Backup {RunId} of {Target} finished in {DurationMs} ms: {Rows} rows, {Bytes} bytes of COPY text")]
     public static partial void RunFinished(ILogger logger, string runId, string target, long durationMs, long rows, long bytes);
 
+    [LoggerMessage(8, LogLevel.Debug, "Backup {RunId}: table {Schema}.{Table}: the anonymized artifact took {Reused} of {Segments} compressed segments from the shared compression")]
+    public static partial void SegmentsReused(ILogger logger, string runId, string schema, string table, int reused, int segments);
+
     [LoggerMessage(7, LogLevel.Warning, "Backup {RunId} of {Target}: {Count} table(s) shrank by more than {Fraction} against backup {PreviousRunId}: {Tables}")]
     public static partial void TablesShrank(ILogger logger, string runId, string target, int count, double fraction, string previousRunId, string tables);
 }

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.IO.Hashing;
 using System.Threading.Channels;
 using BackupCore.Archive;
+using BackupCore.Compression;
 using BackupCore.Copy;
 using BackupCore.Plan;
 using BackupCore.Writers;
@@ -14,9 +15,14 @@ namespace BackupCore.Running;
 /// One table's data, read once and written to every sink with the CPU work spread over threads:
 /// the COPY stream is read on the caller's task; one consumer deflates it once for all
 /// <see cref="IDeflatedTableDataSink"/>s (the plain artifact's gzip member and the archive's zlib block
-/// hold the same DEFLATE bytes), another feeds the remaining sinks (the anonymizer and its own gzip).
+/// hold the same DEFLATE bytes); each <see cref="IRewritingTableDataSink"/> (the anonymizer) rewrites the
+/// rows on its own consumer and, segment by segment, either takes the shared compressed bytes (rows it
+/// left unchanged) or compresses its own; any other sink gets the COPY text on one more consumer.
 /// Chunks are pooled and the queues bounded, so memory does not grow with the table.
 /// </summary>
+/// <summary>What the pipeline counted; <see cref="Segments"/> is 0 unless a rewriting sink shared the compression.</summary>
+internal sealed record TablePipelineResult(TableDataStats Stats, int Segments, int SegmentsReused);
+
 internal static class TableDataPipeline
 {
     private const int ChunkSize = 128 * 1024;
@@ -24,7 +30,14 @@ internal static class TableDataPipeline
     // 8 × 128 KiB per consumer: enough to ride out a slow write, small against the memory target.
     private const int QueueDepth = 8;
 
-    public static async Task<TableDataStats> RunAsync(
+    /// <summary>
+    /// COPY bytes per DEFLATE segment (cut at the next row end). Each segment restarts the compressor's
+    /// history, which costs well under 0.1 % of size at 1 MiB; it bounds what a rewriting sink holds back
+    /// while it does not yet know whether a segment stays unchanged. Tests lower it to get many segments.
+    /// </summary>
+    internal static int SegmentSize { get; set; } = 1024 * 1024;
+
+    public static async Task<TablePipelineResult> RunAsync(
         NpgsqlConnection connection,
         DumpEntry entry,
         IReadOnlyList<IDeflatedTableDataSink> deflated,
@@ -33,12 +46,22 @@ internal static class TableDataPipeline
         CancellationToken cancellationToken)
     {
         var data = entry.Data!;
+        var rewriting = deflated.Count == 0
+            ? []
+            : chunked.OfType<IRewritingTableDataSink>().Where(s => s.DeflateLevel == deflateLevel).ToList();
+        var fed = chunked.Where(s => s is not IRewritingTableDataSink r || !rewriting.Contains(r)).ToList();
+        var segmented = rewriting.Count > 0;
         foreach (var sink in deflated)
         {
             await sink.BeginDeflatedTableDataAsync(entry, cancellationToken);
         }
 
-        foreach (var sink in chunked)
+        foreach (var sink in rewriting)
+        {
+            await sink.BeginRewrittenTableDataAsync(entry, cancellationToken);
+        }
+
+        foreach (var sink in fed)
         {
             await sink.BeginTableDataAsync(entry, cancellationToken);
         }
@@ -46,25 +69,45 @@ internal static class TableDataPipeline
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var queues = new List<Channel<Chunk>>();
         var consumers = new List<Task>();
+        var captures = rewriting.Select(_ => Channel.CreateUnbounded<CapturedSegment>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true })).ToList();
         Task<DeflatedChecksums>? deflating = null;
         if (deflated.Count > 0)
         {
             var queue = NewQueue();
             queues.Add(queue);
-            deflating = Guard(() => DeflateAsync(queue.Reader, deflated, deflateLevel, failed.Token), failed);
+            deflating = Guard(() => DeflateAsync(queue.Reader, deflated, deflateLevel, captures, failed.Token), failed);
             consumers.Add(deflating);
         }
 
-        if (chunked.Count > 0)
+        var splicing = new List<Task<SpliceResult>>();
+        for (var i = 0; i < rewriting.Count; i++)
         {
             var queue = NewQueue();
             queues.Add(queue);
-            consumers.Add(Guard(() => FeedAsync(queue.Reader, chunked, failed.Token), failed));
+            var (sink, capture) = (rewriting[i], captures[i].Reader);
+            var task = Guard(() => SpliceAsync(queue.Reader, sink, capture, deflateLevel, failed.Token), failed);
+            splicing.Add(task);
+            consumers.Add(task);
         }
 
-        long rows = 0, bytes = 0;
+        if (fed.Count > 0)
+        {
+            var queue = NewQueue();
+            queues.Add(queue);
+            consumers.Add(Guard(() => FeedAsync(queue.Reader, fed, failed.Token), failed));
+        }
+
+        long rows = 0, bytes = 0, segmentBytes = 0;
         var lastByte = (byte)'\n';
         Exception? readError = null;
+        async ValueTask PublishAsync(Chunk chunk, CancellationToken ct)
+        {
+            foreach (var queue in queues)
+            {
+                await queue.Writer.WriteAsync(chunk, ct);
+            }
+        }
+
         try
         {
             (rows, bytes) = await TableCopyReader.CopyAsync(
@@ -73,10 +116,21 @@ internal static class TableDataPipeline
                 async (memory, ct) =>
                 {
                     lastByte = memory.Span[^1];
-                    var chunk = Chunk.Copy(memory.Span, queues.Count);
-                    foreach (var queue in queues)
+                    segmentBytes += memory.Length;
+                    var cut = segmented && segmentBytes >= SegmentSize ? memory.Span.LastIndexOf((byte)'\n') + 1 : 0;
+                    if (cut == 0)
                     {
-                        await queue.Writer.WriteAsync(chunk, ct);
+                        await PublishAsync(Chunk.Copy(memory.Span, queues.Count), ct);
+                        return;
+                    }
+
+                    // Segments end at a row end, so every consumer sees the same whole rows in each one.
+                    await PublishAsync(Chunk.Copy(memory.Span[..cut], queues.Count), ct);
+                    await PublishAsync(Chunk.SegmentEnd, ct);
+                    segmentBytes = memory.Length - cut;
+                    if (cut < memory.Length)
+                    {
+                        await PublishAsync(Chunk.Copy(memory.Span[cut..], queues.Count), ct);
                     }
                 },
                 failed.Token);
@@ -117,12 +171,20 @@ internal static class TableDataPipeline
             await sink.EndDeflatedTableDataAsync(stats, checksums, cancellationToken);
         }
 
-        foreach (var sink in chunked)
+        int segments = 0, reused = 0;
+        for (var i = 0; i < rewriting.Count; i++)
+        {
+            var spliced = await splicing[i];
+            (segments, reused) = (spliced.Segments, spliced.Reused);
+            await rewriting[i].EndRewrittenTableDataAsync(stats, spliced.Checksums, cancellationToken);
+        }
+
+        foreach (var sink in fed)
         {
             await sink.EndTableDataAsync(stats, cancellationToken);
         }
 
-        return stats;
+        return new TablePipelineResult(stats, segments, reused);
     }
 
     private static Channel<Chunk> NewQueue() =>
@@ -142,24 +204,36 @@ internal static class TableDataPipeline
         }
     }
 
-    private static async Task<DeflatedChecksums> DeflateAsync(ChannelReader<Chunk> reader, IReadOnlyList<IDeflatedTableDataSink> sinks, int level, CancellationToken cancellationToken)
+    private static async Task<DeflatedChecksums> DeflateAsync(
+        ChannelReader<Chunk> reader,
+        IReadOnlyList<IDeflatedTableDataSink> sinks,
+        int level,
+        IReadOnlyList<Channel<CapturedSegment>> captures,
+        CancellationToken cancellationToken)
     {
         var crc = new Crc32();
         var adler = new System.IO.Hashing.Adler32();
         long length = 0;
-        var fanOut = new DeflatedFanOut(sinks);
-        var deflate = new DeflateStream(fanOut, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true);
+        var fanOut = new DeflatedFanOut(sinks, captures.Count > 0);
+        var deflater = new SegmentedDeflater(fanOut, level);
         try
         {
             await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
             {
+                if (chunk.IsSegmentEnd)
+                {
+                    await deflater.EndSegmentAsync(last: false, cancellationToken);
+                    fanOut.PublishSegment(captures);
+                    continue;
+                }
+
                 try
                 {
                     var span = chunk.Span;
                     crc.Append(span);
                     adler.Append(span);
                     length += span.Length;
-                    await deflate.WriteAsync(chunk.Memory, cancellationToken);
+                    await deflater.WriteAsync(chunk.Memory, cancellationToken);
                 }
                 finally
                 {
@@ -172,26 +246,140 @@ internal static class TableDataPipeline
             crc.Append(terminator);
             adler.Append(terminator);
             length += terminator.Length;
-            await deflate.WriteAsync(terminator.ToArray(), cancellationToken);
-
-            // Disposing is what writes the final DEFLATE block (Z_FINISH).
-            await deflate.DisposeAsync();
+            await deflater.WriteAsync(terminator.ToArray(), cancellationToken);
+            await deflater.EndSegmentAsync(last: true, cancellationToken);
+            fanOut.PublishSegment(captures);
+            foreach (var capture in captures)
+            {
+                capture.Writer.TryComplete();
+            }
         }
-        catch
+        catch (Exception ex)
         {
             // Nothing more may reach the sinks: the table failed and its artifacts are abandoned.
             fanOut.Discard = true;
-            await deflate.DisposeAsync();
+            await deflater.DisposeAsync();
+            fanOut.DropCapture();
+            foreach (var capture in captures)
+            {
+                capture.Writer.TryComplete(ex);
+            }
+
             throw;
         }
 
         return new DeflatedChecksums(crc.GetCurrentHashAsUInt32(), adler.GetCurrentHashAsUInt32(), length);
     }
 
-    private static async Task<bool> FeedAsync(ChannelReader<Chunk> reader, IReadOnlyList<IDumpSink> sinks, CancellationToken cancellationToken)
+    /// <summary>
+    /// A rewriting sink's consumer: rewrites each chunk; while a segment's rows come back unchanged they
+    /// are only held, and at the segment's end the shared compressed segment is passed on in their place.
+    /// At the first change the held rows and everything after them go through the sink's own compressor.
+    /// </summary>
+    private static async Task<SpliceResult> SpliceAsync(
+        ChannelReader<Chunk> reader,
+        IRewritingTableDataSink sink,
+        ChannelReader<CapturedSegment> shared,
+        int level,
+        CancellationToken cancellationToken)
+    {
+        var crc = new Crc32();
+        var adler = new System.IO.Hashing.Adler32();
+        long length = 0;
+        using var held = new CopyTextBuffer();
+        await using var own = new SegmentedDeflater(new RewrittenDeflateOutput(sink), level);
+        var changed = false;
+        int segments = 0, reused = 0;
+
+        async ValueTask EmitAsync(ReadOnlyMemory<byte> bytes, bool rewritten)
+        {
+            if (bytes.IsEmpty)
+            {
+                return;
+            }
+
+            crc.Append(bytes.Span);
+            adler.Append(bytes.Span);
+            length += bytes.Length;
+            if (!changed && !rewritten)
+            {
+                held.Write(bytes.Span);
+                return;
+            }
+
+            if (!changed)
+            {
+                changed = true;
+                if (held.Length > 0)
+                {
+                    await own.WriteAsync(held.WrittenMemory, cancellationToken);
+                    held.Clear();
+                }
+            }
+
+            await own.WriteAsync(bytes, cancellationToken);
+        }
+
+        async ValueTask EndSegmentAsync(bool last)
+        {
+            var segment = await shared.ReadAsync(cancellationToken);
+            try
+            {
+                if (changed)
+                {
+                    await own.EndSegmentAsync(last, cancellationToken);
+                }
+                else
+                {
+                    await sink.WriteDeflatedAsync(segment.Memory, cancellationToken);
+                    reused++;
+                }
+            }
+            finally
+            {
+                segment.Dispose();
+            }
+
+            segments++;
+            changed = false;
+            held.Clear();
+        }
+
+        await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
+        {
+            if (chunk.IsSegmentEnd)
+            {
+                await EndSegmentAsync(last: false);
+                continue;
+            }
+
+            try
+            {
+                var output = sink.Rewrite(chunk.Memory, final: false, out var rewritten);
+                await EmitAsync(output, rewritten);
+            }
+            finally
+            {
+                chunk.Release();
+            }
+        }
+
+        var rest = sink.Rewrite(ReadOnlyMemory<byte>.Empty, final: true, out var restRewritten);
+        await EmitAsync(rest, restRewritten);
+        await EmitAsync(ArchiveFormat.CopyTerminator.ToArray(), rewritten: false);
+        await EndSegmentAsync(last: true);
+        return new SpliceResult(new DeflatedChecksums(crc.GetCurrentHashAsUInt32(), adler.GetCurrentHashAsUInt32(), length), segments, reused);
+    }
+
+    private static async Task<DeflatedChecksums> FeedAsync(ChannelReader<Chunk> reader, IReadOnlyList<IDumpSink> sinks, CancellationToken cancellationToken)
     {
         await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
         {
+            if (chunk.IsSegmentEnd)
+            {
+                continue;
+            }
+
             try
             {
                 foreach (var sink in sinks)
@@ -205,8 +393,10 @@ internal static class TableDataPipeline
             }
         }
 
-        return true;
+        return default;
     }
+
+    private readonly record struct SpliceResult(DeflatedChecksums Checksums, int Segments, int Reused);
 
     /// <summary>A pooled copy of one COPY chunk, returned to the pool when every consumer is done with it.</summary>
     private sealed class Chunk
@@ -222,6 +412,11 @@ internal static class TableDataPipeline
             _owners = owners;
         }
 
+        /// <summary>Not data: the rows before it form one DEFLATE segment (see <see cref="SegmentSize"/>).</summary>
+        public static Chunk SegmentEnd { get; } = new([], 0, int.MaxValue);
+
+        public bool IsSegmentEnd => ReferenceEquals(this, SegmentEnd);
+
         public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, _length);
 
         public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, _length);
@@ -235,16 +430,34 @@ internal static class TableDataPipeline
 
         public void Release()
         {
-            if (Interlocked.Decrement(ref _owners) == 0)
+            if (!IsSegmentEnd && Interlocked.Decrement(ref _owners) == 0)
             {
                 ArrayPool<byte>.Shared.Return(_buffer);
             }
         }
     }
 
-    /// <summary>The DeflateStream's output, passed to every sink that shares it.</summary>
-    private sealed class DeflatedFanOut(IReadOnlyList<IDeflatedTableDataSink> sinks) : Stream
+    /// <summary>One segment of the shared DEFLATE stream, kept for the rewriting sinks; disposing returns its buffer.</summary>
+    private sealed class CapturedSegment(CopyTextBuffer bytes, int owners) : IDisposable
     {
+        private int _owners = owners;
+
+        public ReadOnlyMemory<byte> Memory => bytes.WrittenMemory;
+
+        public void Dispose()
+        {
+            if (Interlocked.Decrement(ref _owners) == 0)
+            {
+                bytes.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The shared compressor's output, passed to every sink that shares it and, per segment, captured for the rewriting sinks.</summary>
+    private sealed class DeflatedFanOut(IReadOnlyList<IDeflatedTableDataSink> sinks, bool capture) : Stream
+    {
+        private CopyTextBuffer? _segment = capture ? new CopyTextBuffer() : null;
+
         public bool Discard { get; set; }
 
         public override bool CanRead => false;
@@ -261,6 +474,29 @@ internal static class TableDataPipeline
             set => throw new NotSupportedException();
         }
 
+        /// <summary>Hands the bytes captured since the last call to every rewriting sink's channel.</summary>
+        public void PublishSegment(IReadOnlyList<Channel<CapturedSegment>> captures)
+        {
+            if (_segment is null)
+            {
+                return;
+            }
+
+            var segment = new CapturedSegment(_segment, captures.Count);
+            _segment = new CopyTextBuffer();
+            foreach (var channel in captures)
+            {
+                // Unbounded: the reader's bounded queues already keep this at most a segment or two ahead.
+                channel.Writer.TryWrite(segment);
+            }
+        }
+
+        public void DropCapture()
+        {
+            _segment?.Dispose();
+            _segment = null;
+        }
+
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (Discard)
@@ -268,11 +504,51 @@ internal static class TableDataPipeline
                 return;
             }
 
+            _segment?.Write(buffer.Span);
             foreach (var sink in sinks)
             {
                 await sink.WriteDeflatedAsync(buffer, cancellationToken);
             }
         }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) =>
+            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>A rewriting sink's own compressed output, passed to the sink.</summary>
+    private sealed class RewrittenDeflateOutput(IRewritingTableDataSink sink) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            sink.WriteDeflatedAsync(buffer, cancellationToken);
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();

@@ -81,12 +81,76 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         Assert.False(File.Exists(Path.Combine(_dir, "out", ArtifactKind.Plain.FileName(Database))), "a failed run published NAME.gz");
     }
 
-    private async Task<string> BackupAsync(ArtifactSinkFactory factory)
+    [Fact]
+    public async Task Anonymized_gz_reuses_the_shared_segments_of_unchanged_rows_and_rewrites_only_the_rest()
+    {
+        const string database = "perf_pipeline_segments";
+        await server.CreateDatabaseAsync(database);
+
+        // quiet: ~4 MB without an address (every segment reusable); mixed: addresses only in rows 3001-3100.
+        // Segments are cut at the first row end after SegmentSize, at most once per 128 KiB COPY chunk.
+        (await server.PsqlAsync(database, """
+            CREATE TABLE public.quiet (id int PRIMARY KEY, note text NOT NULL);
+            INSERT INTO public.quiet SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g;
+            CREATE TABLE public.mixed (id int PRIMARY KEY, contact text);
+            INSERT INTO public.mixed SELECT g, CASE WHEN g BETWEEN 3001 AND 3100 THEN 'person' || g || '@example.org' ELSE 'nobody here ' || md5(g::text) END
+            FROM generate_series(1, 6000) g;
+            """)).EnsureSuccess("create tables");
+        var log = new BackupCore.Tests.Faults.CapturedLog();
+        var previous = TableDataPipeline.SegmentSize;
+        TableDataPipeline.SegmentSize = 16 * 1024;
+        string outDir;
+        try
+        {
+            var options = new ArtifactWriterOptions { TempDirectory = _dir, Anonymization = new() { Key = "segment-test-key-0123456789abcdef" } };
+            outDir = await BackupAsync(new ArtifactSinkFactory(options), database, log);
+        }
+        finally
+        {
+            TableDataPipeline.SegmentSize = previous;
+        }
+
+        var gz = await File.ReadAllBytesAsync(Path.Combine(outDir, ArtifactKind.Plain.FileName(database)));
+        var anonGz = await File.ReadAllBytesAsync(Path.Combine(outDir, ArtifactKind.Anonymized.FileName(database)));
+        var plain = Gunzip(gz);
+        var anon = Gunzip(anonGz);
+        var expected = System.Text.RegularExpressions.Regex.Replace(plain, @"person\d+@example\.org", "nobody@example.com");
+        Assert.Contains("person3050@example.org", plain, StringComparison.Ordinal);
+        Assert.Equal(expected, anon);
+
+        // Every segment of quiet came from the shared compression; of mixed, all but the one or two holding rows 3001-3100.
+        var reuse = System.Text.RegularExpressions.Regex.Matches(log.Text, @"table public\.(\w+): the anonymized artifact took (\d+) of (\d+) compressed segments")
+            .ToDictionary(m => m.Groups[1].Value, m => (Reused: int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), Segments: int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(reuse["quiet"].Segments > 20, $"quiet: {reuse["quiet"].Segments} segments");
+        Assert.Equal(reuse["quiet"].Segments, reuse["quiet"].Reused);
+        Assert.InRange(reuse["mixed"].Segments - reuse["mixed"].Reused, 1, 2);
+
+        // pg_restore (system zlib) reads the archive whose data blocks are made of segments.
+        const string restored = "perf_pipeline_segments_restored";
+        await server.CreateDatabaseAsync(restored);
+        (await server.ClientToolAsync("pg_restore", null, "--no-owner", "-d", restored, Path.Combine(outDir, ArtifactKind.Archive.FileName(database)))).EnsureSuccess("pg_restore");
+        const string digest = "SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM public.{0} t";
+        foreach (var table in new[] { "quiet", "mixed" })
+        {
+            var source = (await server.PsqlAsync(database, string.Format(System.Globalization.CultureInfo.InvariantCulture, digest, table) + ";")).EnsureSuccess("digest");
+            var back = (await server.PsqlAsync(restored, string.Format(System.Globalization.CultureInfo.InvariantCulture, digest, table) + ";")).EnsureSuccess("digest");
+            Assert.Equal(source.StdOut, back.StdOut);
+        }
+    }
+
+    private static string Gunzip(byte[] gz)
+    {
+        using var reader = new GZipStream(new MemoryStream(gz), CompressionMode.Decompress);
+        using var text = new StreamReader(reader);
+        return text.ReadToEnd();
+    }
+
+    private async Task<string> BackupAsync(ArtifactSinkFactory factory, string database = Database, BackupCore.Tests.Faults.CapturedLog? log = null)
     {
         var outDir = Path.Combine(_dir, "out");
-        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(Database));
-        await new BackupRunner(factory).RunAsync(
-            new BackupJob { TargetName = Database, DataSource = dataSource, Stores = [new LocalFolderStore(outDir)] },
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(database));
+        await new BackupRunner(factory, log?.For<BackupRunner>()).RunAsync(
+            new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(outDir)] },
             CancellationToken.None);
         return outDir;
     }
