@@ -6,10 +6,11 @@ namespace BackupCli;
 /// <summary>Builds the command tree and maps outcomes to exit codes; every command's work is in BackupCore.</summary>
 public static class CliApp
 {
-    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr)
+    /// <param name="environment">The process's environment variables (settings <c>Backup__*</c>, <c>PG*</c>); null: the real one.</param>
+    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var root = new RootCommand("infinite-backup: PostgreSQL backups without pg_dump — back up, list, fetch, restore, verify.");
-        root.Subcommands.Add(BackupCommand.Create(stdout, stderr));
+        root.Subcommands.Add(BackupCommand.Create(stdout, stderr, environment ?? ProcessEnvironment()));
         root.Subcommands.Add(ListCommand.Create(stdout, stderr));
         root.Subcommands.Add(FetchCommand.Create(stdout, stderr));
         root.Subcommands.Add(RestoreCommand.Create(stdout, stderr));
@@ -19,9 +20,9 @@ public static class CliApp
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var root = BuildRoot(stdout, stderr);
+        var root = BuildRoot(stdout, stderr, environment);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -36,6 +37,9 @@ public static class CliApp
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         return await parse.InvokeAsync(config);
     }
+
+    private static Dictionary<string, string?> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 
     /// <summary>One line naming the cause, and the hint when known; never a stack trace.</summary>
     public static async Task<int> ReportAsync(TextWriter stderr, Exception ex)

@@ -7,7 +7,10 @@ using Spectre.Console;
 
 namespace BackupCli;
 
-/// <summary><c>infinite-backup list</c>: the backups of a target kept in a store, newest first, from their manifests.</summary>
+/// <summary>
+/// <c>infinite-backup list</c>: the backups kept in a store, from their manifests: one target's (<c>--name</c>) or
+/// every target's, grouped by target, newest first.
+/// </summary>
 public static class ListCommand
 {
     /// <summary>One line of <c>list --json</c>.</summary>
@@ -28,31 +31,33 @@ public static class ListCommand
         var source = new StoreSource(withArtifact: false, withVersion: false);
         var json = new Option<bool>("--json") { Description = "One JSON array on stdout, for scripts." };
         var command = new Command("list", """
-            List the backups of a target kept in a store, newest first.
+            List the backups kept in a store: every target's (grouped by target), or one target's with --name; newest first.
 
-            The versions are S3 object versions, or the folder's timestamped files; each shows its time, run id,
-            artifact sizes and row totals from its manifest.
+            The targets are the manifests NAME.manifest.json in the folder or under the S3 prefix; their versions are S3
+            object versions, or the folder's timestamped files. Each shows its time, run id, artifact sizes and row
+            totals from its manifest. --json prints one array of these, each with its target.
 
             Examples:
+              infinite-backup list --s3 s3://infinite-industries-backups/db
               infinite-backup list --s3 s3://infinite-industries-backups/db --name infinite-prod
-              infinite-backup list --dir /var/backups --name infinite-prod --json | jq '.[0].versionId'
+              infinite-backup list --dir /var/backups --json | jq -r '.[] | select(.isLatest) | "\(.target) \(.versionId)"'
             Exit codes: 0 listed (also when there are none), 1 failed, 2 usage.
             """)
         {
             json,
         };
         source.AddTo(command);
-        command.Validators.Add(result => source.Validate(result));
+        command.Validators.Add(result => source.Validate(result, nameRequired: false));
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                var name = parse.GetValue(source.Name)!;
+                var name = parse.GetValue(source.Name);
                 var reader = source.CreateReader(parse);
                 List<Entry> entries;
                 try
                 {
-                    entries = await ReadAsync(reader, name, cancellationToken);
+                    entries = name is null ? await ReadAllAsync(reader, cancellationToken) : await ReadAsync(reader, name, cancellationToken);
                 }
                 finally
                 {
@@ -67,11 +72,11 @@ public static class ListCommand
 
                 if (entries.Count == 0)
                 {
-                    await stderr.WriteLineAsync($"no backups of {name} in {reader.Description}");
+                    await stderr.WriteLineAsync(name is null ? $"no backups in {reader.Description}" : $"no backups of {name} in {reader.Description}");
                     return ExitCodes.Success;
                 }
 
-                Write(stdout, entries);
+                Write(stdout, entries, withTarget: name is null);
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is BackupException or OperationCanceledException)
@@ -80,6 +85,19 @@ public static class ListCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Every target's backups: targets in name order, each newest first.</summary>
+    public static async Task<List<Entry>> ReadAllAsync(IBackupReader reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var entries = new List<Entry>();
+        foreach (var target in await reader.ListTargetsAsync(cancellationToken))
+        {
+            entries.AddRange(await ReadAsync(reader, target, cancellationToken));
+        }
+
+        return entries;
     }
 
     public static async Task<List<Entry>> ReadAsync(IBackupReader reader, string name, CancellationToken cancellationToken)
@@ -103,10 +121,16 @@ public static class ListCommand
         return entries;
     }
 
-    private static void Write(TextWriter stdout, List<Entry> entries)
+    private static void Write(TextWriter stdout, List<Entry> entries, bool withTarget)
     {
-        var table = new Table().AddColumns("Time (UTC)", "Version", "Run", ".gz", ".anon.gz", ".dump", "Tables", "Rows");
-        for (var i = 3; i < 8; i++)
+        var table = new Table();
+        if (withTarget)
+        {
+            table.AddColumn("Target");
+        }
+
+        table.AddColumns("Time (UTC)", "Version", "Run", ".gz", ".anon.gz", ".dump", "Tables", "Rows");
+        for (var i = table.Columns.Count - 5; i < table.Columns.Count; i++)
         {
             table.Columns[i].RightAligned();
         }
@@ -114,7 +138,13 @@ public static class ListCommand
         foreach (var e in entries)
         {
             string Size(ArtifactKind kind) => e.Artifacts.FirstOrDefault(a => a.Kind == kind) is { } a ? HumanSize(a.Size) : "-";
-            table.AddRow(
+            var row = new List<string>();
+            if (withTarget)
+            {
+                row.Add(Markup.Escape(e.Target));
+            }
+
+            row.AddRange([
                 e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + (e.IsLatest ? " (latest)" : ""),
                 Markup.Escape(e.VersionId),
                 Markup.Escape(e.RunId ?? "unreadable: " + e.Error),
@@ -122,7 +152,8 @@ public static class ListCommand
                 Size(ArtifactKind.Anonymized),
                 Size(ArtifactKind.Archive),
                 e.Tables.ToString(CultureInfo.InvariantCulture),
-                e.Rows.ToString("N0", CultureInfo.InvariantCulture));
+                e.Rows.ToString("N0", CultureInfo.InvariantCulture)]);
+            table.AddRow([.. row]);
         }
 
         Terminal.For(stdout).Write(table);

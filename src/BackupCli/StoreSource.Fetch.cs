@@ -29,6 +29,23 @@ public sealed partial class StoreSource
     }
 
     /// <summary>
+    /// The version id <c>--version</c> or <c>--at</c> chooses (the selection of fetch, <see cref="VersionSelector"/>);
+    /// null (the latest) when neither is given.
+    /// </summary>
+    public async Task<string?> VersionIdAsync(IBackupReader reader, ParseResult parse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(parse);
+        if (AtValue(parse) is not { } at)
+        {
+            return parse.GetValue(Version);
+        }
+
+        var name = parse.GetValue(Name)!;
+        return VersionSelector.Select(await reader.ListVersionsAsync(name, cancellationToken), name, at, null).VersionId;
+    }
+
+    /// <summary>
     /// Downloads the chosen artifact into <paramref name="directory"/> (or to <paramref name="outputPath"/>), checked
     /// against its manifest; a progress bar on stderr when it is a terminal.
     /// </summary>

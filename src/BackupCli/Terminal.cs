@@ -2,7 +2,7 @@ using Spectre.Console;
 
 namespace BackupCli;
 
-/// <summary>Spectre.Console consoles over the command's writers: progress only on a terminal, tables plain when redirected.</summary>
+/// <summary>Spectre.Console consoles over the command's writers: progress only on a terminal; tables plain and unwrapped when redirected.</summary>
 public static class Terminal
 {
     /// <summary>Whether <paramref name="writer"/> is the process's stderr and that is a terminal (progress bars go there).</summary>
@@ -13,14 +13,25 @@ public static class Terminal
     public static IAnsiConsole For(TextWriter writer)
     {
         var terminal = (ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected) || IsInteractive(writer);
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        if (!terminal)
+        {
+            // Redirected output has no width; Spectre would assume 80 columns and wrap every long row of a table
+            // (S3 version ids, run ids) over several lines, which breaks grep and awk. Tables only take the width they need.
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return console;
     }
+
+    /// <summary>The width a table may take when the output is not a terminal: wide enough that no row wraps.</summary>
+    internal const int RedirectedWidth = 4096;
 
     /// <summary>Runs <paramref name="work"/> with a byte progress bar on stderr when it is a terminal, else without.</summary>
     public static async Task<T> WithProgressAsync<T>(TextWriter stderr, string description, Func<Action<long, long?, string?>?, Task<T>> work)

@@ -10,8 +10,7 @@ public static class VerifyCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var source = new StoreSource(withArtifact: false, withVersion: false);
-        var version = new Option<string?>("--version") { Description = "The version to verify, as list shows it; default: the latest." };
+        var source = new StoreSource(withArtifact: false);
         var to = new Option<string?>("--to")
         {
             Description = "Scratch database to restore into (connection string or name; kept afterwards). Default: a new ib_verify_… database on the --server, dropped afterwards.",
@@ -26,14 +25,16 @@ public static class VerifyCommand
 
             Checks every artifact's size and SHA-256 against the manifest, the .dump's header, TOC and data blocks (with per-table row counts), then a restore of the full
             .gz (else .anon.gz) into a scratch database and a row count of every table against the manifest.
+            The backup is the latest, --version ID as list shows it, or --at TIME: the one current at that time (as fetch --at).
 
             Examples:
               infinite-backup verify --s3 s3://infinite-industries-backups/db --name infinite-prod --server "Host=localhost;Username=postgres"
               infinite-backup verify --dir /var/backups --name infinite-prod --version 20261120T040000Z --to scratch_db
+              infinite-backup verify --s3 s3://infinite-industries-backups/db --name infinite-prod --at 2026-11-20T04:00Z --no-restore
             Exit codes: 0 every check passed, 1 could not run (store, database), 2 usage, 3 a check failed.
             """)
         {
-            version, to, server, noRestore,
+            to, server, noRestore,
         };
         source.AddTo(command);
         command.Validators.Add(result =>
@@ -54,11 +55,13 @@ public static class VerifyCommand
                 VerificationReport report;
                 try
                 {
+                    var name = parse.GetValue(source.Name)!;
+                    var versionId = await source.VersionIdAsync(reader, parse, cancellationToken);
                     report = await new BackupVerifier(reader).VerifyAsync(
                         new VerificationOptions
                         {
-                            Target = parse.GetValue(source.Name)!,
-                            VersionId = parse.GetValue(version),
+                            Target = name,
+                            VersionId = versionId,
                             ScratchConnectionString = connection.ConnectionString,
                             CreateScratchDatabase = given is null,
                             SkipRestore = parse.GetValue(noRestore),

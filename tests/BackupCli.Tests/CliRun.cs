@@ -8,11 +8,14 @@ internal static class CliRun
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{StdOut}\nstderr:\n{StdErr}";
     }
 
-    public static async Task<Result> RunAsync(params string[] args)
+    public static Task<Result> RunAsync(params string[] args) => RunWithEnvironmentAsync(null, args);
+
+    /// <summary>With these environment variables instead of the process's (settings <c>Backup__*</c>, <c>PG*</c>): tests run in parallel.</summary>
+    public static async Task<Result> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        var exit = await CliApp.RunAsync(args, stdout, stderr, environment);
         return new Result(exit, stdout.ToString(), stderr.ToString());
     }
 }

@@ -88,7 +88,7 @@ public sealed class ParserTests
     [Fact]
     public async Task Every_help_text_documents_its_exit_codes()
     {
-        foreach (var command in new[] { "list", "fetch", "restore", "verify" })
+        foreach (var command in new[] { "backup", "list", "fetch", "restore", "verify" })
         {
             var r = await CliRun.RunAsync(command, "--help");
             Assert.Contains("Exit codes: 0", r.StdOut, StringComparison.Ordinal);
@@ -96,7 +96,6 @@ public sealed class ParserTests
     }
 
     [Theory]
-    [InlineData("list")]
     [InlineData("fetch")]
     [InlineData("verify")]
     public async Task Reading_commands_need_a_store_and_a_name(string command)
@@ -145,5 +144,39 @@ public sealed class ParserTests
         Assert.Equal((0, "[]"), (list.ExitCode, list.StdOut.Trim()));
         Assert.Equal(ExitCodes.Failed, fetch.ExitCode);
         Assert.Contains("target t: no backups found", fetch.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backup_takes_a_configured_target_or_an_ad_hoc_database_not_both()
+    {
+        var both = await CliRun.RunAsync("backup", "--target", "a", "--connection", "Host=x", "--name", "a", "--out", "/tmp");
+        var noName = await CliRun.RunAsync("backup", "--connection", "Host=x", "--out", "/tmp");
+        var level = await CliRun.RunAsync("backup", "--name", "a", "--out", "/tmp", "--compression-level", "10");
+        Assert.Contains("give --target NAME (one configured target) or --connection/--name (one database), not both", both.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--connection needs --name NAME", noName.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--compression-level must be 0-9", level.StdErr, StringComparison.Ordinal);
+        Assert.All([both, noName, level], r => Assert.Equal(ExitCodes.Usage, r.ExitCode));
+    }
+
+    [Fact]
+    public async Task Verify_takes_at_or_version_and_checks_the_time()
+    {
+        var both = await CliRun.RunAsync("verify", "--dir", "/tmp", "--name", "t", "--at", "2026-11-20", "--version", "v1");
+        var bad = await CliRun.RunAsync("verify", "--dir", "/tmp", "--name", "t", "--at", "last tuesday");
+        Assert.Contains("--at or --version, not both", both.StdErr, StringComparison.Ordinal);
+        Assert.Contains("--at last tuesday: expected a time like 2026-11-20T04:00Z", bad.StdErr, StringComparison.Ordinal);
+        Assert.All([both, bad], r => Assert.Equal(ExitCodes.Usage, r.ExitCode));
+    }
+
+    [Fact]
+    public async Task List_without_a_name_lists_every_target_and_still_needs_a_store()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ib-nothing-" + Guid.NewGuid().ToString("N"));
+        var all = await CliRun.RunAsync("list", "--dir", dir);
+        var noStore = await CliRun.RunAsync("list");
+        Assert.Equal(0, all.ExitCode);
+        Assert.Contains("no backups in folder " + dir, all.StdErr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, noStore.ExitCode);
+        Assert.Contains("give a store", noStore.StdErr, StringComparison.Ordinal);
     }
 }

@@ -188,4 +188,31 @@ public sealed class StoreCommandsTests : IAsyncLifetime, IDisposable
         Assert.Equal(ExitCodes.Failed, noDump.ExitCode);
         Assert.Contains("has no .dump artifact", noDump.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task List_without_a_name_shows_every_target_of_a_folder_grouped_by_target_newest_first()
+    {
+        var folder = Path.Combine(_dir, "all");
+        var store = new LocalFolderStore(new LocalFolderOptions { Path = folder });
+        await PublishAsync(store, "beta", TwoOrders, 2);
+        await PublishAsync(store, "alpha.eu", TwoOrders, 2);
+        await PublishAsync(store, "alpha", RestoreCommandTests.Dump, 3);
+        await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not a backup");
+
+        // The folder store stamps versions to the second.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        await PublishAsync(store, "beta", RestoreCommandTests.Dump, 3);
+
+        var json = await CliRun.RunAsync("list", "--dir", folder, "--json");
+        var table = await CliRun.RunAsync("list", "--dir", folder);
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var entries = JsonSerializer.Deserialize<List<ListCommand.Entry>>(json.StdOut, BackupManifest.JsonOptions)!;
+        Assert.Equal(["alpha", "alpha.eu", "beta", "beta"], entries.Select(e => e.Target));
+        Assert.Equal([true, true, true, false], entries.Select(e => e.IsLatest));
+        Assert.Equal([3L + 2, 2L + 2, 3L + 2, 2L + 2], entries.Select(e => e.Rows));
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Matches(@"Target\s*│\s*Time \(UTC\)", table.StdOut);
+        Assert.Single(table.StdOut.Split('\n'), line => line.Contains("alpha.eu ", StringComparison.Ordinal) && line.Contains(entries[1].VersionId, StringComparison.Ordinal));
+    }
 }

@@ -147,4 +147,28 @@ public sealed class VerifyCommandTests(PostgresServer server) : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal(3, await server.ScalarAsync<long>("SELECT count(*) FROM shop.orders", "cli_verify_given"));
     }
+
+    [Fact]
+    public async Task Verify_at_a_time_checks_the_backup_that_was_current_then()
+    {
+        await PublishAsync("at", new() { [ArtifactKind.Plain] = Gzip(RestoreCommandTests.Dump) }, orders: 3);
+
+        // The folder store stamps versions to the second; the newer backup's manifest is off (verify must fail on it).
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
+        await PublishAsync("at", new() { [ArtifactKind.Plain] = Gzip(RestoreCommandTests.Dump) }, orders: 7);
+        var versions = await new LocalFolderStore(Folder).ListVersionsAsync("at", CancellationToken.None);
+        var older = versions[1];
+        var at = older.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+        var then = await CliRun.RunAsync("verify", "--dir", Folder, "--name", "at", "--at", at, "--server", ServerCs);
+        var latest = await CliRun.RunAsync("verify", "--dir", Folder, "--name", "at", "--server", ServerCs);
+        var before = await CliRun.RunAsync("verify", "--dir", Folder, "--name", "at", "--at", "2020-01-01", "--server", ServerCs);
+
+        Assert.True(then.ExitCode == 0, then.ToString());
+        Assert.Contains($"verify at version {older.VersionId} ", then.StdOut, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.VerificationFailed, latest.ExitCode);
+        Assert.Contains($"verify at version {versions[0].VersionId} ", latest.StdOut, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, before.ExitCode);
+        Assert.Contains("target at: no backup at or before 2020-01-01 23:59:59Z", before.StdErr, StringComparison.Ordinal);
+    }
 }

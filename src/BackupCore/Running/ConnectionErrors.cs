@@ -26,6 +26,11 @@ internal static class ConnectionErrors
         {
             throw new BackupException($"database {where}: {ex.MessageText} (SQLSTATE {ex.SqlState})", null, ex);
         }
+        catch (NpgsqlException ex) when (ex.InnerException is BackupException inner)
+        {
+            // The password provider failed (an Entra ID token that could not be had); Npgsql wraps its message away.
+            throw new BackupException($"database {where}: {inner.Message}", inner.Hint, ex);
+        }
         catch (NpgsqlException ex) when (ex.InnerException is SocketException or TimeoutException || ex is NpgsqlException { IsTransient: true })
         {
             throw new BackupException($"database {where}: cannot connect ({ex.InnerException?.Message ?? ex.Message})", "check host, port and firewall rules", ex);

@@ -9,6 +9,12 @@ public interface IBackupReader
     /// <summary>Like <see cref="IBackupStore.Description"/>: never credentials.</summary>
     string Description { get; }
 
+    /// <summary>
+    /// The names of the targets this store holds backups of (from their manifests' names, <c>NAME.manifest.json</c>),
+    /// sorted ordinally; a store that does not exist yet holds none.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> ListTargetsAsync(CancellationToken cancellationToken);
+
     /// <summary>The published backups of <paramref name="targetName"/>, newest first.</summary>
     ValueTask<IReadOnlyList<BackupVersion>> ListVersionsAsync(string targetName, CancellationToken cancellationToken);
 

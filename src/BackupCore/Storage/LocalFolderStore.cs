@@ -61,6 +61,31 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
         return ValueTask.FromResult(publication);
     }
 
+    public ValueTask<IReadOnlyList<string>> ListTargetsAsync(CancellationToken cancellationToken)
+    {
+        var targets = new SortedSet<string>(StringComparer.Ordinal);
+        if (Directory.Exists(_folder))
+        {
+            foreach (var path in Directory.EnumerateFiles(_folder, "*.manifest.json"))
+            {
+                // NAME.yyyyMMddTHHmmssZ.manifest.json (a published version) or NAME.manifest.json (the latest name).
+                var name = Path.GetFileName(path)[..^".manifest.json".Length];
+                var dot = name.LastIndexOf('.');
+                if (dot > 0 && LocalFileNames.TryParseTimestamp(name[(dot + 1)..], out _))
+                {
+                    name = name[..dot];
+                }
+
+                if (TargetName.IsValid(name))
+                {
+                    targets.Add(name);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<string>>([.. targets]);
+    }
+
     public ValueTask<IReadOnlyList<BackupVersion>> ListVersionsAsync(string targetName, CancellationToken cancellationToken)
     {
         var names = new LocalFileNames(targetName);

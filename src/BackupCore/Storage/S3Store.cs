@@ -85,6 +85,37 @@ public sealed class S3Store : IBackupStore, IBackupReader, IDisposable
         }
     }
 
+    public async ValueTask<IReadOnlyList<string>> ListTargetsAsync(CancellationToken cancellationToken)
+    {
+        const string suffix = ".manifest.json";
+        var folder = _options.NormalizedPrefix.Length == 0 ? "" : _options.NormalizedPrefix + "/";
+        var targets = new SortedSet<string>(StringComparer.Ordinal);
+
+        // The current manifests directly under the prefix; the delimiter keeps deeper "folders" out of the listing.
+        var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = folder, Delimiter = "/" };
+        while (true)
+        {
+            var page = await S3Call.RunAsync(_options, $"list the manifests under {folder}", () => _client.ListObjectsV2Async(request, cancellationToken))
+                .ConfigureAwait(false);
+            foreach (var o in page.S3Objects ?? [])
+            {
+                if (o.Key.EndsWith(suffix, StringComparison.Ordinal) && o.Key[folder.Length..^suffix.Length] is var name && TargetName.IsValid(name))
+                {
+                    targets.Add(name);
+                }
+            }
+
+            if (page.IsTruncated != true)
+            {
+                break;
+            }
+
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+
+        return [.. targets];
+    }
+
     public async ValueTask<IReadOnlyList<BackupVersion>> ListVersionsAsync(string targetName, CancellationToken cancellationToken)
     {
         var keys = new S3TargetKeys(_options.NormalizedPrefix, targetName);
