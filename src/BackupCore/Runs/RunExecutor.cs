@@ -141,7 +141,8 @@ public sealed class RunExecutor
         catch (Exception ex)
         {
             var error = Describe(ex);
-            var final = attempt >= MaxAttempts;
+            // A shrink is in the data: another attempt would read the same rows, so it is final at once.
+            var final = attempt >= MaxAttempts || ex is ShrinkException;
             part = part with
             {
                 State = final ? RunState.Failed : RunState.Queued,

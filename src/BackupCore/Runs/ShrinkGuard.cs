@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using BackupCore.Running;
 using BackupCore.Storage;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,8 @@ namespace BackupCore.Runs;
 /// The shrink check of a scheduled run (<c>Backup:ShrinkWarningFraction</c>, <c>Backup:FailOnShrink</c>): wraps the
 /// stores of one backup, counts each artifact's bytes as they are written, and just before the first store commits
 /// compares the manifest's tables (rows, COPY bytes) and the artifacts' sizes with the previous manifest
-/// (<see cref="ShrinkCheck"/>). A shrink past the fraction throws there, so no store publishes anything, or is kept
-/// as a warning for the run's record. Artifact sizes are only known once every byte is written, which is why this
+/// (<see cref="ShrinkCheck"/>). A shrink past the fraction throws a <see cref="ShrinkException"/> there, so no store
+/// publishes anything, or is kept as a warning for the run's record. Artifact sizes are only known once every byte is written, which is why this
 /// sits at the commit and not in the runner's table pass.
 /// </summary>
 public sealed class ShrinkGuard
@@ -23,7 +24,7 @@ public sealed class ShrinkGuard
     private readonly List<string> _warnings = [];
     private readonly Lock _gate = new();
     private bool _checked;
-    private BackupException? _failure;
+    private ShrinkException? _failure;
 
     private ShrinkGuard(ShrinkCheckOptions options, BackupManifest? previous, string target, string runId, ILogger logger)
     {
@@ -96,10 +97,12 @@ public sealed class ShrinkGuard
         }
 
         var list = string.Join("; ", tables.Select(t => t.Describe()).Concat(artifacts.Select(a => a.Describe())));
-        var what = $"{tables.Count} table(s) and {artifacts.Count} artifact(s) shrank by more than {fraction:P0} against backup {Previous!.RunId}: {list}";
+        var what = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{tables.Count} table(s) and {artifacts.Count} artifact(s) shrank by more than {fraction * 100:0.##}% against backup {Previous!.RunId}: {list}");
         if (_options.FailOnShrink)
         {
-            _failure = new BackupException(
+            _failure = new ShrinkException(
                 $"target {_target}: {what}",
                 "nothing was published; if the drop is intended, set Backup:FailOnShrink to false for one run");
             return;
