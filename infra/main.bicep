@@ -59,10 +59,16 @@ param verifySchedule string = '0 0 5 * * 0'
 @description('Anonymization policy JSON shipped with the app; empty keeps the built-in e-mail rule.')
 param anonymizationPolicyFile string = ''
 
-param compressionLevel ('Optimal' | 'Fastest' | 'SmallestSize' | 'NoCompression') = 'Optimal'
+@description('gzip/zlib level 0-9 (or Optimal = 6, ...); 2 is the app\'s default (docs/performance.md: pg_dump -Z6 sizes, much faster).')
+param compressionLevel ('0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'Optimal' | 'Fastest' | 'SmallestSize' | 'NoCompression') = '2'
 param workers int = 2
 param lockTimeoutSeconds int = 60
 param shrinkWarningFraction string = '0.5'
+param failOnShrink bool = false
+@description('Hours after which the status API reports a target\'s last good backup as stale (503).')
+param staleAfterHours string = '26'
+@description('Existing scratch database for the weekly verification; empty = create and drop one per run (the identity needs CREATEDB).')
+param verificationScratchDatabase string = ''
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
@@ -192,6 +198,9 @@ module function 'app/function.bicep' = {
     workers: workers
     lockTimeoutSeconds: lockTimeoutSeconds
     shrinkWarningFraction: shrinkWarningFraction
+    failOnShrink: failOnShrink
+    staleAfterHours: staleAfterHours
+    verificationScratchDatabase: verificationScratchDatabase
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }

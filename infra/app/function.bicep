@@ -30,14 +30,20 @@ param backupSchedule string
 param verifySchedule string
 param anonymizationPolicyFile string
 
-@description('System.IO.Compression.CompressionLevel name for the gzip artifacts.')
-param compressionLevel ('Optimal' | 'Fastest' | 'SmallestSize' | 'NoCompression')
+@description('gzip/zlib level of every artifact: 0-9, or a System.IO.Compression.CompressionLevel name (Optimal = 6).')
+param compressionLevel ('0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'Optimal' | 'Fastest' | 'SmallestSize' | 'NoCompression')
 @minValue(1)
 param workers int
 @minValue(1)
 param lockTimeoutSeconds int
-@description('Warn when an artifact is smaller than this fraction of the previous one (a shrinking backup is a symptom).')
+@description('A table\'s rows or an artifact\'s size dropping by more than this fraction against the previous backup is a shrink (0 = no check).')
 param shrinkWarningFraction string
+@description('true: a shrink fails the run and publishes nothing; false: the run publishes and records a warning.')
+param failOnShrink bool
+@description('The status API answers 503 when a target\'s last good backup is older than this many hours.')
+param staleAfterHours string
+@description('Existing database on each target\'s server the weekly verification restores into; empty = create and drop ib_verify_* (needs CREATEDB).')
+param verificationScratchDatabase string
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
@@ -109,6 +115,9 @@ var backupSettings = {
   Backup__Workers: string(workers)
   Backup__LockTimeoutSeconds: string(lockTimeoutSeconds)
   Backup__ShrinkWarningFraction: shrinkWarningFraction
+  Backup__FailOnShrink: failOnShrink ? 'true' : 'false'
+  Backup__StaleAfterHours: staleAfterHours
+  Backup__Verification__ScratchDatabase: verificationScratchDatabase
 }
 
 var appSettings = union(hostSettings, scheduleSettings, targetSettings, s3Settings, awsKeySettings, backupSettings)

@@ -16,7 +16,7 @@ public sealed class HostSettings
     [ConfigurationKeyName("BACKUP_SCHEDULE")]
     public string? BackupSchedule { get; set; }
 
-    /// <summary>The weekly verify run's schedule (the verify function comes with the CLI's verify command).</summary>
+    /// <summary>NCRONTAB of the weekly verification (<c>WeeklyVerify</c>, used as <c>%VERIFY_SCHEDULE%</c>).</summary>
     [ConfigurationKeyName("VERIFY_SCHEDULE")]
     public string? VerifySchedule { get; set; }
 
@@ -40,9 +40,14 @@ public sealed class HostSettingsValidator : IValidateOptions<HostSettings>
             errors.Add($"BACKUP_SCHEDULE \"{options.BackupSchedule}\" must be an NCRONTAB expression of 6 fields (second minute hour day month weekday)");
         }
 
-        if (options.VerifySchedule is { Length: > 0 } verify && !IsNcrontab(verify))
+        // The timer's %VERIFY_SCHEDULE% must resolve, or the host refuses to index the function.
+        if (string.IsNullOrWhiteSpace(options.VerifySchedule))
         {
-            errors.Add($"VERIFY_SCHEDULE \"{verify}\" must be an NCRONTAB expression of 6 fields (second minute hour day month weekday)");
+            errors.Add($"VERIFY_SCHEDULE is required (the weekly verification timer's NCRONTAB, e.g. \"{HostSettings.DefaultVerifySchedule}\" = Sundays 05:00 UTC; turn the function off with AzureWebJobs.WeeklyVerify.Disabled=true)");
+        }
+        else if (!IsNcrontab(options.VerifySchedule))
+        {
+            errors.Add($"VERIFY_SCHEDULE \"{options.VerifySchedule}\" must be an NCRONTAB expression of 6 fields (second minute hour day month weekday)");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(206, LogLevel.Error, "Poison message {MessageId} could not be read: {Error}")]
     public static partial void PoisonUnreadable(ILogger logger, string messageId, string error);
+
+    [LoggerMessage(207, LogLevel.Warning, "Weekly verify timer is past due (a missed run is caught up once); last scheduled {LastRun}")]
+    public static partial void VerifyPastDue(ILogger logger, DateTime? lastRun);
 }

@@ -73,6 +73,19 @@ public static class ServiceRegistration
 
         services.TryAddSingleton(sp => new StorageClients(configuration, sp.GetRequiredService<TokenCredential>()));
         services.TryAddSingleton<IRunStore>(sp => new TableRunStore(sp.GetRequiredService<StorageClients>().Table(TableRunStore.DefaultTableName)));
+        services.TryAddSingleton<IVerificationStore>(sp => new TableVerificationStore(sp.GetRequiredService<StorageClients>().Table(TableVerificationStore.DefaultTableName)));
+        services.TryAddSingleton(sp => new VerificationRunner(
+            sp.GetRequiredService<IVerificationStore>(),
+            sp.GetRequiredService<BackupStoreSet>(),
+            sp.GetRequiredService<IOptions<BackupOptions>>(),
+            sp.GetRequiredService<IAccessTokenSource>(),
+            sp.GetRequiredService<ILogger<VerificationRunner>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new StatusReader(
+            sp.GetRequiredService<BackupStoreSet>(),
+            sp.GetRequiredService<IVerificationStore>(),
+            sp.GetRequiredService<IOptions<BackupOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IRunQueue>(sp => new StorageQueueRunQueue(sp.GetRequiredService<StorageClients>().Queue(BackupQueueFunction.QueueName)));
         services.TryAddSingleton(sp => new RunScheduler(
             sp.GetRequiredService<IRunStore>(),
@@ -102,7 +115,7 @@ public static class ServiceRegistration
             : AnonymizationPolicy.Empty;
         return new ArtifactSinkFactory(new ArtifactWriterOptions
         {
-            CompressionLevel = options.ZlibCompressionLevel ?? 6,
+            CompressionLevel = options.ZlibCompressionLevel ?? 2,
             Anonymization = options.Anonymization,
             AnonymizationPolicy = policy,
         });

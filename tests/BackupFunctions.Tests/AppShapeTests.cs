@@ -35,10 +35,22 @@ public sealed class AppShapeTests
         Assert.True(trigger.GetProperty("useMonitor").GetBoolean());
     }
 
+    [Fact]
+    public void Generated_metadata_has_the_weekly_verify_timer_on_its_schedule_setting_with_monitor()
+    {
+        var trigger = Trigger(Function(ReadMetadata(), "WeeklyVerify"));
+        Assert.Equal("timerTrigger", trigger.GetProperty("type").GetString());
+        Assert.Equal("%VERIFY_SCHEDULE%", trigger.GetProperty("schedule").GetString());
+        Assert.True(trigger.GetProperty("useMonitor").GetBoolean());
+    }
+
     [Theory]
     [InlineData("StartBackup", "post", "backups")]
     [InlineData("GetBackup", "get", "backups/{runId}")]
     [InlineData("ListBackups", "get", "backups")]
+    [InlineData("GetStatus", "get", "status")]
+    [InlineData("ListVerifications", "get", "verifications")]
+    [InlineData("StartVerification", "post", "verifications")]
     public void Generated_metadata_has_the_http_routes_with_function_keys(string name, string method, string route)
     {
         var trigger = Trigger(Function(ReadMetadata(), name));
@@ -60,10 +72,12 @@ public sealed class AppShapeTests
     }
 
     [Fact]
-    public void Generated_metadata_has_exactly_the_six_functions()
+    public void Generated_metadata_has_exactly_the_ten_functions()
     {
-        var names = ReadMetadata().EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order().ToList();
-        Assert.Equal(["BackupPoison", "BackupWorker", "GetBackup", "ListBackups", "NightlyBackup", "StartBackup"], names);
+        var names = ReadMetadata().EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(
+            ["BackupPoison", "BackupWorker", "GetBackup", "GetStatus", "ListBackups", "ListVerifications", "NightlyBackup", "StartBackup", "StartVerification", "WeeklyVerify"],
+            names);
     }
 
     [Fact]
@@ -84,6 +98,7 @@ public sealed class AppShapeTests
         [
             "--AzureWebJobsStorage=UseDevelopmentStorage=true",
             "--BACKUP_SCHEDULE=0 0 4 * * *",
+            "--VERIFY_SCHEDULE=0 0 5 * * 0",
             "--Backup:Targets:0:Name=di-prod",
             "--Backup:Targets:0:Host=db.example.test",
             "--Backup:Targets:0:Database=app",
@@ -94,7 +109,7 @@ public sealed class AppShapeTests
         var functionClasses = typeof(Program).Assembly.GetTypes()
             .Where(t => t.GetMethods().Any(m => m.GetCustomAttribute<FunctionAttribute>() is not null))
             .ToList();
-        Assert.Equal(3, functionClasses.Count);
+        Assert.Equal(6, functionClasses.Count);
         foreach (var type in functionClasses)
         {
             Assert.NotNull(ActivatorUtilities.CreateInstance(host.Services, type));
@@ -102,5 +117,6 @@ public sealed class AppShapeTests
 
         Assert.Equal(BackupQueueFunction.MaxDequeueCount, host.Services.GetRequiredService<RunExecutor>().MaxAttempts);
         Assert.IsType<PostgresTargetLock>(host.Services.GetRequiredService<ITargetLock>());
+        Assert.IsType<BackupFunctions.State.TableVerificationStore>(host.Services.GetRequiredService<IVerificationStore>());
     }
 }

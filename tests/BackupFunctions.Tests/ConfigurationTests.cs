@@ -15,6 +15,7 @@ public sealed class ConfigurationTests
     [
         "--AzureWebJobsStorage=UseDevelopmentStorage=true",
         "--BACKUP_SCHEDULE=0 0 4 * * *",
+        "--VERIFY_SCHEDULE=0 0 5 * * 0",
         "--Backup:Targets:0:Name=cfg-prod",
         "--Backup:Targets:0:Host=db.example.test",
         "--Backup:Targets:0:Database=app",
@@ -97,6 +98,47 @@ public sealed class ConfigurationTests
     {
         var message = StartupError([.. Without("--BACKUP_SCHEDULE"), "--BACKUP_SCHEDULE=0 4 * * *"]);
         Assert.Contains("BACKUP_SCHEDULE \"0 4 * * *\" must be an NCRONTAB expression of 6 fields", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_verify_schedule_is_named_because_the_weekly_timer_needs_it()
+    {
+        var message = StartupError(Without("--VERIFY_SCHEDULE"));
+        Assert.Contains("VERIFY_SCHEDULE is required", message, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobs.WeeklyVerify.Disabled", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stale_threshold_fail_on_shrink_and_scratch_database_are_each_named_when_wrong()
+    {
+        var message = StartupError([.. ValidArgs, "--Backup:StaleAfterHours=0", "--Backup:ShrinkWarningFraction=0", "--Backup:FailOnShrink=true", "--Backup:Verification:ScratchDatabase=app"]);
+        Assert.Contains("Backup:StaleAfterHours must be a number of hours above 0", message, StringComparison.Ordinal);
+        Assert.Contains("Backup:FailOnShrink needs Backup:ShrinkWarningFraction above 0", message, StringComparison.Ordinal);
+        Assert.Contains("Backup:Verification:ScratchDatabase \"app\" is the database of target cfg-prod", message, StringComparison.Ordinal);
+
+        var tooLong = StartupError([.. ValidArgs, "--Backup:Verification:ScratchDatabase=" + new string('s', 64), "--Backup:StaleAfterHours=NaN"]);
+        Assert.Contains("Backup:Verification:ScratchDatabase \"" + new string('s', 64) + "\" must be a database name of 1-63 characters", tooLong, StringComparison.Ordinal);
+        Assert.Contains("Backup:StaleAfterHours must be", tooLong, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void New_settings_bind_with_their_defaults_and_from_app_settings()
+    {
+        using (var host = Program.Build(ValidArgs))
+        {
+            var defaults = host.Services.GetRequiredService<IOptions<BackupOptions>>().Value;
+            Assert.False(defaults.FailOnShrink);
+            Assert.Equal(26, defaults.StaleAfterHours);
+            Assert.Null(defaults.Verification.ScratchDatabase);
+            Assert.Equal(2, defaults.ZlibCompressionLevel);
+        }
+
+        using var configured = Program.Build([.. ValidArgs, "--Backup:FailOnShrink=true", "--Backup:StaleAfterHours=1.5", "--Backup:Verification:ScratchDatabase=verify_scratch"]);
+        configured.Services.GetRequiredService<IStartupValidator>().Validate();
+        var options = configured.Services.GetRequiredService<IOptions<BackupOptions>>().Value;
+        Assert.True(options.FailOnShrink);
+        Assert.Equal(1.5, options.StaleAfterHours);
+        Assert.Equal("verify_scratch", options.Verification.ScratchDatabase);
     }
 
     [Fact]

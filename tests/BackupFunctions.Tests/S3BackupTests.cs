@@ -74,6 +74,51 @@ public sealed class S3BackupTests(PostgresServer pg, AzuriteServer azurite, S3Se
         }
     }
 
+    [Fact]
+    public async Task Weekly_verify_and_the_status_api_read_the_latest_backup_from_s3()
+    {
+        var settings = SampleDatabase.Targets(pg, Database, "sv");
+        settings["Backup:S3:Bucket"] = Bucket;
+        settings["Backup:S3:Prefix"] = "verify";
+        settings["Backup:S3:ServiceUrl"] = s3.Endpoint;
+        settings["Backup:S3:ForcePathStyle"] = "true";
+        settings["Backup:S3:ChecksumMode"] = "WhenRequired";
+        settings["Backup:LocalFolder:Path"] = "";
+        var previous = (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", s3.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", s3.SecretKey);
+        try
+        {
+            await using var app = TestApp.Create(azurite, "sv", settings);
+            app.Validate();
+
+            // Before any backup: both targets never succeeded.
+            var (empty, _) = Http.Read(await app.Function<StatusHttpFunction>().GetAsync(Http.Request("GET", "/api/status"), CancellationToken.None));
+            Assert.Equal(503, empty);
+
+            var report = await app.Function<NightlyBackupFunction>().RunAsync(new TimerInfo(), CancellationToken.None);
+            await new QueuePump(app).DrainAsync();
+            await app.Function<WeeklyVerifyFunction>().RunAsync(new TimerInfo(), CancellationToken.None);
+
+            var record = (await app.Verifications.GetLatestAsync("sv-prod", CancellationToken.None))!;
+            Assert.True(record.Passed, string.Join("; ", record.Mismatches) + record.Error);
+            Assert.StartsWith("s3://" + Bucket + "/verify", record.Store, StringComparison.Ordinal);
+            Assert.Equal(report.RunId, record.BackupRunId);
+
+            var (status, body) = Http.Read(await app.Function<StatusHttpFunction>().GetAsync(Http.Request("GET", "/api/status"), CancellationToken.None));
+            Assert.Equal(200, status);
+            var prod = body.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == "sv-prod");
+            Assert.Equal(report.RunId, prod.GetProperty("runId").GetString());
+            Assert.Equal(record.VersionId, prod.GetProperty("versionId").GetString());
+            Assert.True(prod.GetProperty("lastVerification").GetProperty("passed").GetBoolean());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", previous.Item1);
+            Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", previous.Item2);
+        }
+    }
+
     /// <summary>
     /// <c>Backup:S3:RoleArn</c>: the app's Entra ID token goes to STS <c>AssumeRoleWithWebIdentity</c> (the S3-compatible
     /// server's own STS endpoint here). The local server has no OIDC provider configured, so the exchange is refused:

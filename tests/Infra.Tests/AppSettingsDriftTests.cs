@@ -42,6 +42,7 @@ public sealed partial class AppSettingsDriftTests
             "Backup__S3__VerifyUpload", "Backup__S3__RoleArn", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
             "Backup__Anonymization__Key", "Backup__Anonymization__PolicyFile",
             "Backup__CompressionLevel", "Backup__Workers", "Backup__LockTimeoutSeconds", "Backup__ShrinkWarningFraction",
+            "Backup__FailOnShrink", "Backup__StaleAfterHours", "Backup__Verification__ScratchDatabase",
             "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
             "APPLICATIONINSIGHTS_CONNECTION_STRING", "AZURE_CLIENT_ID",
         ];

@@ -49,8 +49,21 @@ public sealed class BackupOptions
     /// <summary>Seconds to wait for the ACCESS SHARE lock on each dumped table before failing.</summary>
     public int LockTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>A warning is logged when an artifact is smaller than this fraction of the previous one (0 = off).</summary>
+    /// <summary>
+    /// A table's rows or COPY bytes, or an artifact's size, dropping by more than this fraction against the previous
+    /// manifest is a shrink (0.5 = lost more than half; 0 = no check): a warning recorded with the run, or a failure
+    /// with <see cref="FailOnShrink"/>.
+    /// </summary>
     public double ShrinkWarningFraction { get; set; } = 0.5;
+
+    /// <summary>True: a shrink fails the run before anything is published; false: the run publishes and records a warning.</summary>
+    public bool FailOnShrink { get; set; }
+
+    /// <summary>The status API calls a target stale (HTTP 503) when its latest published backup is older than this many hours.</summary>
+    public double StaleAfterHours { get; set; } = 26;
+
+    /// <summary>Where the weekly verification restores (the verify timer's own settings).</summary>
+    public VerificationSettings Verification { get; init; } = new();
 
     public TargetOptions? FindTarget(string name) =>
         Targets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));

@@ -105,6 +105,27 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
         {
             errors.Add($"{root}:ShrinkWarningFraction must be at least 0 and less than 1 (0 turns the warning off)");
         }
+        else if (options.FailOnShrink && options.ShrinkWarningFraction == 0)
+        {
+            errors.Add($"{root}:FailOnShrink needs {root}:ShrinkWarningFraction above 0 (0 turns the shrink check off)");
+        }
+
+        if (double.IsNaN(options.StaleAfterHours) || double.IsInfinity(options.StaleAfterHours) || options.StaleAfterHours <= 0)
+        {
+            errors.Add($"{root}:StaleAfterHours must be a number of hours above 0 (the status API's threshold for the last good backup's age)");
+        }
+
+        if (options.Verification.ScratchDatabase is { Length: > 0 } scratch
+            && (scratch.Length > 63 || scratch.Trim() != scratch || scratch.Contains('\0', StringComparison.Ordinal)))
+        {
+            errors.Add($"{root}:Verification:ScratchDatabase \"{scratch}\" must be a database name of 1-63 characters without surrounding spaces");
+        }
+        else if (options.Verification.ScratchDatabase is { Length: > 0 } backedUp
+            && options.Targets.FirstOrDefault(t => string.Equals(t.Database, backedUp, StringComparison.Ordinal)) is { } target)
+        {
+            // The restore runs the dump's DROP ... IF EXISTS statements there: never the database being backed up.
+            errors.Add($"{root}:Verification:ScratchDatabase \"{backedUp}\" is the database of target {target.Name}; the verification restores over it");
+        }
 
         return errors;
     }

@@ -8,6 +8,8 @@ namespace BackupCore.Running;
 /// <see cref="ShrinkCheckOptions.ShrinkWarningFraction"/> against the previous manifest is either logged as a warning
 /// or (<see cref="ShrinkCheckOptions.FailOnShrink"/>) fails the run before anything is committed. It catches the silent
 /// failure of a backup tool that keeps uploading a truncated or emptied database as the latest.
+/// <see cref="CompareArtifacts"/> does the same for the artifacts' sizes (<c>.gz</c>, <c>.anon.gz</c>, <c>.dump</c>
+/// bytes); <see cref="Runs.ShrinkGuard"/> applies both before a store commits.
 /// </summary>
 public static class ShrinkCheck
 {
@@ -30,6 +32,30 @@ public static class ShrinkCheck
             if (Dropped(before.Rows, rows, fraction) || Dropped(before.Bytes, bytes, fraction))
             {
                 shrunk.Add(new ShrunkTable(before.Schema, before.Table, before.Rows, rows, before.Bytes, bytes, after is null));
+            }
+        }
+
+        return shrunk;
+    }
+
+    /// <summary>
+    /// The artifacts whose size dropped past the fraction against the previous manifest's. Only kinds present in
+    /// both are compared: an artifact that was added or dropped by configuration is not a shrink of the data.
+    /// </summary>
+    public static IReadOnlyList<ShrunkArtifact> CompareArtifacts(BackupManifest? previous, IReadOnlyDictionary<ArtifactKind, long> current, double fraction)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        if (previous is null)
+        {
+            return [];
+        }
+
+        var shrunk = new List<ShrunkArtifact>();
+        foreach (var before in previous.Artifacts.DistinctBy(a => a.Kind))
+        {
+            if (current.TryGetValue(before.Kind, out var after) && Dropped(before.Size, after, fraction))
+            {
+                shrunk.Add(new ShrunkArtifact(before.Kind, before.Kind.FileName(previous.Target), before.Size, after));
             }
         }
 
@@ -91,6 +117,12 @@ public sealed record ShrinkCheckOptions
             throw new BackupException($"setting ShrinkWarningFraction {ShrinkWarningFraction} is not between 0 and 1 (exclusive)");
         }
     }
+}
+
+/// <summary>One artifact that shrank: its size in the previous manifest and in this run.</summary>
+public sealed record ShrunkArtifact(ArtifactKind Kind, string Name, long SizeBefore, long SizeAfter)
+{
+    public string Describe() => $"{Name} {SizeBefore} → {SizeAfter} bytes";
 }
 
 /// <summary>One table that shrank: before and after, from the previous and this run's manifest.</summary>

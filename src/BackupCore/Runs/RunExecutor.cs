@@ -90,13 +90,23 @@ public sealed class RunExecutor
             var dataSource = _dataSources.Get(part.Target);
             await using (await _lock.AcquireAsync(part.Target, dataSource, LockWait, cancellationToken))
             {
+                // Under the lock, so the previous manifest is the one this run will replace.
+                var guard = _options.ShrinkWarningFraction > 0
+                    ? await ShrinkGuard.CreateAsync(
+                        new ShrinkCheckOptions { ShrinkWarningFraction = _options.ShrinkWarningFraction, FailOnShrink = _options.FailOnShrink },
+                        _stores.Stores,
+                        part.Target,
+                        run.RunId,
+                        _logger,
+                        cancellationToken)
+                    : null;
                 var result = await _runner.RunAsync(
                     new BackupJob
                     {
                         TargetName = part.Target,
                         DataSource = dataSource,
                         Scope = new CatalogScope(target.SchemaList(), TimeSpan.FromSeconds(_options.LockTimeoutSeconds)),
-                        Stores = _stores.Stores,
+                        Stores = guard?.Wrap(_stores.Stores) ?? _stores.Stores,
                         RunId = run.RunId,
                         Reason = run.Reason,
                     },
@@ -113,6 +123,7 @@ public sealed class RunExecutor
                     Tables = tables.Count,
                     Rows = tables.Sum(t => t.Rows),
                     Bytes = tables.Sum(t => t.Bytes),
+                    Warnings = guard?.Warnings ?? [],
                 };
             }
 
@@ -130,11 +141,13 @@ public sealed class RunExecutor
         catch (Exception ex)
         {
             var error = Describe(ex);
-            var final = attempt >= MaxAttempts;
+            // A shrink is in the data: another attempt would read the same rows, so it is final at once.
+            var final = attempt >= MaxAttempts || ex is ShrinkException;
             part = part with
             {
                 State = final ? RunState.Failed : RunState.Queued,
                 Error = final ? error : $"attempt {attempt} of {MaxAttempts} failed: {error}",
+                Warnings = [],
                 FinishedAt = final ? _time.GetUtcNow() : null,
             };
             await _store.UpdateTargetAsync(run.RunId, part, CancellationToken.None);

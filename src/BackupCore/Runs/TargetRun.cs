@@ -26,6 +26,9 @@ public sealed record TargetRun
     /// <summary>Bytes of COPY text read from the server.</summary>
     public long Bytes { get; init; }
 
+    /// <summary>What the run published with a warning (a shrink against the previous backup); empty when nothing.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>
     /// Set when this target was already queued or running in another run when this run was requested:
     /// no second dump is made, this entry reports that run's progress.

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using BackupCore;
 using BackupCore.Runs;
@@ -44,9 +43,9 @@ public sealed class BackupsHttpFunction
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!TryReadInt(request, "wait", 0, MaxWaitSeconds, out var wait))
+        if (!HttpResults.TryReadInt(request, "wait", 0, MaxWaitSeconds, out var wait))
         {
-            return Problem(StatusCodes.Status400BadRequest, $"wait must be a whole number of seconds from 0 to {MaxWaitSeconds}");
+            return HttpResults.Problem(StatusCodes.Status400BadRequest, $"wait must be a whole number of seconds from 0 to {MaxWaitSeconds}");
         }
 
         BackupRequest? body;
@@ -58,7 +57,7 @@ public sealed class BackupsHttpFunction
         }
         catch (JsonException ex)
         {
-            return Problem(StatusCodes.Status400BadRequest, "body: not a valid request (" + ex.Message + "); expected {\"targets\": [\"name\"], \"reason\": \"...\"}");
+            return HttpResults.Problem(StatusCodes.Status400BadRequest, "body: not a valid request (" + ex.Message + "); expected {\"targets\": [\"name\"], \"reason\": \"...\"}");
         }
 
         var unknown = _scheduler.UnknownTargets(body?.Targets);
@@ -66,7 +65,7 @@ public sealed class BackupsHttpFunction
         {
             var message = $"target {string.Join(", ", unknown)} is not configured (configured: {string.Join(", ", _scheduler.ConfiguredTargets)})";
             Log.HttpRejected(_logger, message);
-            return Problem(StatusCodes.Status400BadRequest, message);
+            return HttpResults.Problem(StatusCodes.Status400BadRequest, message);
         }
 
         var start = await _scheduler.StartAsync(body?.Targets, Trigger, body?.Reason, cancellationToken);
@@ -87,7 +86,7 @@ public sealed class BackupsHttpFunction
             _ => StatusCodes.Status202Accepted,
         };
         request.HttpContext.Response.Headers.Location = location;
-        return Json(status, report);
+        return HttpResults.Json(status, report);
     }
 
     [Function("GetBackup")]
@@ -99,8 +98,8 @@ public sealed class BackupsHttpFunction
         ArgumentNullException.ThrowIfNull(request);
         var run = IsRunId(runId) ? await _scheduler.GetAsync(runId, cancellationToken) : null;
         return run is null
-            ? Problem(StatusCodes.Status404NotFound, $"run {runId} not found")
-            : Json(StatusCodes.Status200OK, RunReport.From(run, location: LocationOf(request, null)));
+            ? HttpResults.Problem(StatusCodes.Status404NotFound, $"run {runId} not found")
+            : HttpResults.Json(StatusCodes.Status200OK, RunReport.From(run, location: LocationOf(request, null)));
     }
 
     [Function("ListBackups")]
@@ -109,13 +108,13 @@ public sealed class BackupsHttpFunction
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!TryReadInt(request, "last", 1, MaxLast, out var last, defaultValue: 10))
+        if (!HttpResults.TryReadInt(request, "last", 1, MaxLast, out var last, defaultValue: 10))
         {
-            return Problem(StatusCodes.Status400BadRequest, $"last must be a whole number from 1 to {MaxLast}");
+            return HttpResults.Problem(StatusCodes.Status400BadRequest, $"last must be a whole number from 1 to {MaxLast}");
         }
 
         var runs = await _scheduler.ListRecentAsync(last, cancellationToken);
-        return Json(StatusCodes.Status200OK, runs.Select(r => RunReport.From(r)).ToList());
+        return HttpResults.Json(StatusCodes.Status200OK, runs.Select(r => RunReport.From(r)).ToList());
     }
 
     private async Task<BackupRun> WaitAsync(BackupRun run, TimeSpan wait, CancellationToken cancellationToken)
@@ -153,25 +152,4 @@ public sealed class BackupsHttpFunction
 
         return UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, new PathString(path));
     }
-
-    private static bool TryReadInt(HttpRequest request, string name, int min, int max, out int value, int defaultValue = 0)
-    {
-        value = defaultValue;
-        var raw = request.Query[name].ToString();
-        if (raw.Length == 0)
-        {
-            return true;
-        }
-
-        return int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
-    }
-
-    private static ContentResult Json(int status, object body) => new()
-    {
-        StatusCode = status,
-        ContentType = "application/json; charset=utf-8",
-        Content = JsonSerializer.Serialize(body, RunReport.JsonOptions),
-    };
-
-    private static ContentResult Problem(int status, string detail) => Json(status, new { status, error = detail });
 }

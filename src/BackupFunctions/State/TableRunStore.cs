@@ -213,7 +213,7 @@ public sealed class TableRunStore : IRunStore
 
     private static TableEntity ToEntity(string runId, TargetRun t)
     {
-        var error = t.Error is { Length: > MaxErrorLength } e ? e[..MaxErrorLength] + " [...]" : t.Error;
+        var error = t.Error is null ? null : Cut(t.Error);
         return new TableEntity(runId, TargetRowPrefix + t.Target)
         {
             ["State"] = t.State.ToString(),
@@ -226,6 +226,7 @@ public sealed class TableRunStore : IRunStore
             ["Rows"] = t.Rows,
             ["Bytes"] = t.Bytes,
             ["CoalescedInto"] = t.CoalescedInto,
+            ["Warnings"] = t.Warnings.Count == 0 ? null : JsonSerializer.Serialize(t.Warnings.Select(Cut), Json),
         };
     }
 
@@ -242,7 +243,10 @@ public sealed class TableRunStore : IRunStore
         Rows = e.GetInt64("Rows") ?? 0,
         Bytes = e.GetInt64("Bytes") ?? 0,
         CoalescedInto = e.GetString("CoalescedInto"),
+        Warnings = e.GetString("Warnings") is { Length: > 0 } warnings ? JsonSerializer.Deserialize<List<string>>(warnings, Json) ?? [] : [],
     };
+
+    private static string Cut(string text) => text.Length > MaxErrorLength ? text[..MaxErrorLength] + " [...]" : text;
 
     private async Task EnsureTableAsync(CancellationToken cancellationToken)
     {

@@ -45,6 +45,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["BACKUP_SCHEDULE"] = "0 0 4 * * *",
+            ["VERIFY_SCHEDULE"] = "0 0 5 * * 0",
             ["Backup:LocalFolder:Path"] = backupDir,
         };
         foreach (var (k, v) in settings)
@@ -63,6 +64,7 @@ public sealed class TestApp : IAsyncDisposable
         var poison = clients.Queue($"{name}-{suffix}-poison".ToLowerInvariant());
         services.AddSingleton<IRunStore>(new TableRunStore(clients.Table(new string($"{name}{suffix}".Where(char.IsAsciiLetterOrDigit).ToArray()))));
         services.AddSingleton<IRunQueue>(new StorageQueueRunQueue(queue));
+        services.AddSingleton<IVerificationStore>(new TableVerificationStore(clients.Table(new string($"{name}v{suffix}".Where(char.IsAsciiLetterOrDigit).ToArray()))));
         configure?.Invoke(services);
         ServiceRegistration.AddBackupServices(services, configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -78,6 +80,8 @@ public sealed class TestApp : IAsyncDisposable
     public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_services);
 
     public RunScheduler Scheduler => _services.GetRequiredService<RunScheduler>();
+
+    public IVerificationStore Verifications => _services.GetRequiredService<IVerificationStore>();
 
     public async ValueTask DisposeAsync()
     {
