@@ -44,6 +44,9 @@ internal sealed class ColumnAnonymizer
 
     public bool AllowAddresses { get; }
 
+    /// <summary>Whether the byte paths may be taken (tests turn them off to compare with the string path).</summary>
+    internal bool BytePaths { get; init; } = true;
+
     /// <summary>Values changed so far.</summary>
     public long Replaced { get; set; }
 
@@ -77,6 +80,11 @@ internal sealed class ColumnAnonymizer
             case ColumnRuleKind.Email when RewritesAddresses && !isNull
                                            && CopyTextCodec.IndexOfAddressCandidate(field, Column.Kind == ColumnValueKind.Json) >= 0:
             {
+                if (TryRewriteBytes(field, output))
+                {
+                    return;
+                }
+
                 var rewritten = Transform(Decode(field, scratch, strict: true));
                 if (rewritten is not null)
                 {
@@ -103,6 +111,11 @@ internal sealed class ColumnAnonymizer
     public bool HasForeignAddress(ReadOnlySpan<byte> field, CopyTextBuffer scratch)
     {
         if (AllowAddresses || CopyTextCodec.IsNull(field) || CopyTextCodec.IndexOfAddressCandidate(field, Column.Kind == ColumnValueKind.Json) < 0)
+        {
+            return false;
+        }
+
+        if (BytePaths && MayScanBytes(field) && AddressBytes.OnlyReplacements(field))
         {
             return false;
         }
@@ -141,6 +154,141 @@ internal sealed class ColumnAnonymizer
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The byte path of <see cref="Write"/>: replaces addresses in the raw COPY text where
+    /// <see cref="AddressBytes"/> is certain to find what the pattern finds on the decoded value (ASCII
+    /// around the addresses, only simple escapes, no JSON escapes, no array, no blank-padded length).
+    /// Returns false, having written nothing, when the string path must decide.
+    /// </summary>
+    private bool TryRewriteBytes(ReadOnlySpan<byte> field, CopyTextBuffer output)
+    {
+        var json = Column.Kind == ColumnValueKind.Json;
+        // Arrays take the string path: it rewrites element by element and may re-quote elements.
+        if (!BytePaths || _blankPadded || Column.IsArray || !MayScanBytes(field))
+        {
+            return false;
+        }
+
+        Span<int> bounds = stackalloc int[16];
+        var count = 0;
+        var from = 0;
+        while (true)
+        {
+            var scan = AddressBytes.Next(field, from, out var start, out var end);
+            if (scan == AddressBytes.Scan.Unsure || (scan == AddressBytes.Scan.Found && count == bounds.Length))
+            {
+                return false;
+            }
+
+            if (scan == AddressBytes.Scan.None)
+            {
+                break;
+            }
+
+            bounds[count++] = start;
+            bounds[count++] = end;
+            from = end;
+        }
+
+        var origin = output.Length;
+        var copied = 0;
+        for (var i = 0; i < count; i += 2)
+        {
+            var (start, end) = (bounds[i], bounds[i + 1]);
+            var distinct = Column.IsUniqueOrKey;
+            if (json && !distinct)
+            {
+                // Object keys always get the distinct form (two keys must not become one).
+                var key = IsJsonKey(field, end);
+                if (key is null)
+                {
+                    output.Truncate(origin);
+                    return false;
+                }
+
+                distinct = key.Value;
+            }
+
+            output.Write(field[copied..start]);
+            if (distinct)
+            {
+                var replaced = _replacer.Tagger.TryReplace(Encoding.ASCII.GetString(field[start..end]));
+                if (replaced is null)
+                {
+                    output.Truncate(origin);
+                    return false;
+                }
+
+                var span = output.GetSpan(replaced.Length);
+                output.Advance(Encoding.ASCII.GetBytes(replaced, span));
+            }
+            else
+            {
+                output.Write("nobody@example.com"u8);
+            }
+
+            copied = end;
+        }
+
+        output.Write(field[copied..]);
+        if (count == 0)
+        {
+            return true;
+        }
+
+        if (Column.MaxLength is { } max && DecodedCharacters(output.WrittenSpan[origin..]) > max)
+        {
+            output.Truncate(origin);
+            return false;
+        }
+
+        Replaced++;
+        return true;
+    }
+
+    /// <summary>Whether the byte paths may look at this field (JSON and arrays only without any backslash).</summary>
+    private bool MayScanBytes(ReadOnlySpan<byte> field) =>
+        !(Column.IsArray && Column.Kind == ColumnValueKind.Json)
+        && AddressBytes.HasOnlySimpleEscapes(field, noEscapes: Column.Kind == ColumnValueKind.Json || Column.IsArray);
+
+    /// <summary>
+    /// For JSON text without escapes: whether the string holding the address that ends at
+    /// <paramref name="end"/> is an object key (its closing quote is followed by a colon); null if unclear.
+    /// </summary>
+    private static bool? IsJsonKey(ReadOnlySpan<byte> json, int end)
+    {
+        var quote = json[end..].IndexOf((byte)'"');
+        if (quote < 0)
+        {
+            return null;
+        }
+
+        var rest = json[(end + quote + 1)..].TrimStart(" "u8);
+        return !rest.IsEmpty && rest[0] == (byte)':';
+    }
+
+    /// <summary>Characters (code points) of a field with only simple escapes: bytes, less continuation bytes, less one per escape.</summary>
+    private static int DecodedCharacters(ReadOnlySpan<byte> field)
+    {
+        var characters = field.Length;
+        foreach (var b in field)
+        {
+            if (b is >= 0x80 and < 0xC0)
+            {
+                characters--;
+            }
+        }
+
+        for (var i = field.IndexOf((byte)'\\'); i >= 0 && i + 1 < field.Length;)
+        {
+            characters--;
+            var next = field[(i + 2)..].IndexOf((byte)'\\');
+            i = next < 0 ? -1 : i + 2 + next;
+        }
+
+        return characters;
     }
 
     private string? TransformScalar(string value)
