@@ -13,9 +13,9 @@ namespace BackupCore.Running;
 
 /// <summary>
 /// One table's data, read once and written to every sink with the CPU work spread over threads:
-/// the COPY stream is read on the caller's task; one consumer deflates it once for all
-/// <see cref="IDeflatedTableDataSink"/>s (the plain artifact's gzip member and the archive's zlib block
-/// hold the same DEFLATE bytes); each <see cref="IRewritingTableDataSink"/> (the anonymizer) rewrites the
+/// the COPY stream is read on the caller's task; one consumer deflates it once, segment by segment on
+/// up to four cores, for all <see cref="IDeflatedTableDataSink"/>s (the plain artifact's gzip member
+/// and the archive's zlib block hold the same DEFLATE bytes); each <see cref="IRewritingTableDataSink"/> (the anonymizer) rewrites the
 /// rows on its own consumer and, segment by segment, either takes the shared compressed bytes (rows it
 /// left unchanged) or compresses its own; any other sink gets the COPY text on one more consumer.
 /// Chunks are pooled and the queues bounded, so memory does not grow with the table.
@@ -31,9 +31,10 @@ internal static class TableDataPipeline
     private const int QueueDepth = 8;
 
     /// <summary>
-    /// COPY bytes per DEFLATE segment (cut at the next row end). Each segment restarts the compressor's
-    /// history, which costs well under 0.1 % of size at 1 MiB; it bounds what a rewriting sink holds back
-    /// while it does not yet know whether a segment stays unchanged. Tests lower it to get many segments.
+    /// COPY bytes per DEFLATE segment (cut at the first row end after this many bytes, at most once per
+    /// chunk). Each segment restarts the compressor's history, which costs well under 0.1 % of size at
+    /// 1 MiB; in exchange segments compress on several cores, and a rewriting sink holds back at most one
+    /// segment while it does not yet know whether the segment stays unchanged. Tests lower it.
     /// </summary>
     internal static int SegmentSize { get; set; } = 1024 * 1024;
 
@@ -50,7 +51,8 @@ internal static class TableDataPipeline
             ? []
             : chunked.OfType<IRewritingTableDataSink>().Where(s => s.DeflateLevel == deflateLevel).ToList();
         var fed = chunked.Where(s => s is not IRewritingTableDataSink r || !rewriting.Contains(r)).ToList();
-        var segmented = rewriting.Count > 0;
+        // Segments let the shared compression run on several cores and the rewriting sinks reuse it.
+        var segmented = deflated.Count > 0;
         foreach (var sink in deflated)
         {
             await sink.BeginDeflatedTableDataAsync(entry, cancellationToken);
@@ -215,30 +217,47 @@ internal static class TableDataPipeline
         var adler = new System.IO.Hashing.Adler32();
         long length = 0;
         var fanOut = new DeflatedFanOut(sinks, captures.Count > 0);
-        var deflater = new SegmentedDeflater(fanOut, level);
+        var segment = new List<Chunk>();
+
+        // Segments are independent, so they are compressed on up to this many cores at once (as pigz
+        // does); a writer task passes them on in order as each one is done, so a rewriting sink waiting
+        // for a shared segment never waits on the reader. Each segment in flight holds ~1 MiB of chunks.
+        var parallel = Math.Clamp(Environment.ProcessorCount, 1, 4);
+        using var writerFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ordered = Channel.CreateBounded<Task<CopyTextBuffer>>(new BoundedChannelOptions(parallel) { SingleReader = true, SingleWriter = true });
+        var writing = WriteInOrderAsync(ordered.Reader, fanOut, captures, writerFailed, cancellationToken);
+
+        async ValueTask EndSegmentAsync(bool last)
+        {
+            var chunks = segment;
+            segment = [];
+            var compressing = Task.Run(() => CompressSegmentAsync(chunks, level, last, cancellationToken), CancellationToken.None);
+            try
+            {
+                await ordered.Writer.WriteAsync(compressing, writerFailed.Token);
+            }
+            catch
+            {
+                DisposeWhenDone(compressing);
+                throw;
+            }
+        }
+
         try
         {
-            await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
+            await foreach (var chunk in reader.ReadAllAsync(writerFailed.Token))
             {
                 if (chunk.IsSegmentEnd)
                 {
-                    await deflater.EndSegmentAsync(last: false, cancellationToken);
-                    fanOut.PublishSegment(captures);
+                    await EndSegmentAsync(last: false);
                     continue;
                 }
 
-                try
-                {
-                    var span = chunk.Span;
-                    crc.Append(span);
-                    adler.Append(span);
-                    length += span.Length;
-                    await deflater.WriteAsync(chunk.Memory, cancellationToken);
-                }
-                finally
-                {
-                    chunk.Release();
-                }
+                var span = chunk.Span;
+                crc.Append(span);
+                adler.Append(span);
+                length += span.Length;
+                segment.Add(chunk);
             }
 
             // The end-of-data marker belongs to both artifacts' data (pg_restore and psql read up to it).
@@ -246,9 +265,10 @@ internal static class TableDataPipeline
             crc.Append(terminator);
             adler.Append(terminator);
             length += terminator.Length;
-            await deflater.WriteAsync(terminator.ToArray(), cancellationToken);
-            await deflater.EndSegmentAsync(last: true, cancellationToken);
-            fanOut.PublishSegment(captures);
+            segment.Add(Chunk.Copy(terminator, 1));
+            await EndSegmentAsync(last: true);
+            ordered.Writer.Complete();
+            await writing;
             foreach (var capture in captures)
             {
                 capture.Writer.TryComplete();
@@ -258,17 +278,103 @@ internal static class TableDataPipeline
         {
             // Nothing more may reach the sinks: the table failed and its artifacts are abandoned.
             fanOut.Discard = true;
-            await deflater.DisposeAsync();
+            foreach (var chunk in segment)
+            {
+                chunk.Release();
+            }
+
+            ordered.Writer.TryComplete();
+            await writerFailed.CancelAsync();
+            var error = ex;
+            try
+            {
+                await writing;
+            }
+            catch (Exception writeError) when (ex is OperationCanceledException && writeError is not OperationCanceledException)
+            {
+                // The writer failed (a sink's write) and cancelled the read: its error is the one to report.
+                error = writeError;
+            }
+            catch (Exception)
+            {
+                // Already failing: the first error is the one to report.
+            }
+
+            while (ordered.Reader.TryRead(out var left))
+            {
+                DisposeWhenDone(left);
+            }
+
             fanOut.DropCapture();
             foreach (var capture in captures)
             {
-                capture.Writer.TryComplete(ex);
+                capture.Writer.TryComplete(error);
             }
 
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             throw;
         }
 
         return new DeflatedChecksums(crc.GetCurrentHashAsUInt32(), adler.GetCurrentHashAsUInt32(), length);
+    }
+
+    /// <summary>Writes the compressed segments in order, each as soon as it (and every one before it) is done.</summary>
+    private static async Task WriteInOrderAsync(
+        ChannelReader<Task<CopyTextBuffer>> segments,
+        DeflatedFanOut fanOut,
+        IReadOnlyList<Channel<CapturedSegment>> captures,
+        CancellationTokenSource failed,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var compressing in segments.ReadAllAsync(cancellationToken))
+            {
+                using var compressed = await compressing;
+                await fanOut.WriteAsync(compressed.WrittenMemory, cancellationToken);
+                fanOut.PublishSegment(captures);
+            }
+        }
+        catch
+        {
+            await failed.CancelAsync();
+            throw;
+        }
+    }
+
+    private static void DisposeWhenDone(Task<CopyTextBuffer> compressing) =>
+        _ = compressing.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
+    /// <summary>Compresses one segment on its own (fresh history, sync flush unless last) and releases its chunks.</summary>
+    private static async Task<CopyTextBuffer> CompressSegmentAsync(List<Chunk> chunks, int level, bool last, CancellationToken cancellationToken)
+    {
+        var output = new CopyTextBuffer(256 * 1024);
+        try
+        {
+            await using (var deflater = new SegmentedDeflater(new BufferWriterStream(output), level))
+            {
+                foreach (var chunk in chunks)
+                {
+                    await deflater.WriteAsync(chunk.Memory, cancellationToken);
+                }
+
+                await deflater.EndSegmentAsync(last, cancellationToken);
+            }
+
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+        finally
+        {
+            foreach (var chunk in chunks)
+            {
+                chunk.Release();
+            }
+        }
     }
 
     /// <summary>
@@ -524,6 +630,52 @@ internal static class TableDataPipeline
         public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>A compressor's output collected in a pooled buffer.</summary>
+    private sealed class BufferWriterStream(CopyTextBuffer buffer) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(ReadOnlySpan<byte> data) => buffer.Write(data);
+
+        public override void Write(byte[] data, int offset, int count) => buffer.Write(data.AsSpan(offset, count));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+        {
+            buffer.Write(data.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] data, int offset, int count, CancellationToken cancellationToken)
+        {
+            buffer.Write(data.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] data, int offset, int count) => throw new NotSupportedException();
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
