@@ -61,7 +61,10 @@ param anonymizationPolicyFile string = ''
 
 @description('gzip/zlib level 0-9 (or Optimal = 6, ...); 2 is the app\'s default (docs/performance.md: pg_dump -Z6 sizes, much faster).')
 param compressionLevel ('0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'Optimal' | 'Fastest' | 'SmallestSize' | 'NoCompression') = '2'
-param workers int = 2
+@description('Threads compressing a table\'s data at once; 0 = one per processor, at most 4.')
+@minValue(0)
+@maxValue(32)
+param workers int = 0
 param lockTimeoutSeconds int = 60
 param shrinkWarningFraction string = '0.5'
 param failOnShrink bool = false

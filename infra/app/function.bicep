@@ -32,7 +32,7 @@ param anonymizationPolicyFile string
 
 @description('gzip/zlib level of every artifact: 0-9, or a System.IO.Compression.CompressionLevel name (Optimal = 6).')
 param compressionLevel ('0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'Optimal' | 'Fastest' | 'SmallestSize' | 'NoCompression')
-@minValue(1)
+@minValue(0)
 param workers int
 @minValue(1)
 param lockTimeoutSeconds int

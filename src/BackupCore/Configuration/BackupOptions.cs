@@ -43,8 +43,11 @@ public sealed class BackupOptions
         _ => null,
     };
 
-    /// <summary>How many tables are copied at once (1 = one connection, pg_dump's default).</summary>
-    public int Workers { get; set; } = 1;
+    /// <summary>
+    /// Threads that compress a table's data at once (its independent DEFLATE segments, as pigz does);
+    /// 0 = one per processor, at most 4. Tables are copied one at a time on one connection.
+    /// </summary>
+    public int Workers { get; set; }
 
     /// <summary>Seconds to wait for the ACCESS SHARE lock on each dumped table before failing.</summary>
     public int LockTimeoutSeconds { get; set; } = 30;

@@ -91,9 +91,9 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             errors.Add($"{root}:CompressionLevel \"{options.CompressionLevel}\" must be 0-9 or Optimal, Fastest, SmallestSize, NoCompression");
         }
 
-        if (options.Workers is < 1 or > 32)
+        if (options.Workers is < 0 or > 32)
         {
-            errors.Add($"{root}:Workers must be 1-32");
+            errors.Add($"{root}:Workers must be 0 (one per processor) to 32");
         }
 
         if (options.LockTimeoutSeconds < 1)

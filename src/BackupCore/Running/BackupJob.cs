@@ -30,6 +30,9 @@ public sealed record BackupJob
     /// <summary>Compare row counts and sizes with the previous manifest (see <see cref="Running.ShrinkCheck"/>); null: no check.</summary>
     public ShrinkCheckOptions? ShrinkCheck { get; init; }
 
+    /// <summary>Threads compressing a table's segments at once; 0 = one per processor, at most 4.</summary>
+    public int Workers { get; init; }
+
     public static string NewRunId(DateTimeOffset now) =>
         now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 }

@@ -85,7 +85,7 @@ public sealed class BackupRunner
                 sinks.Add(_sinks.Create(kind, output, plan));
             }
 
-            var tables = await WriteAllAsync(plan, session, sinks, runId, cancellationToken);
+            var tables = await WriteAllAsync(plan, session, sinks, runId, job.Workers, cancellationToken);
 
             // Completing and disposing flushes compression trailers into the store streams.
             foreach (var sink in sinks)
@@ -154,7 +154,7 @@ public sealed class BackupRunner
         }
     }
 
-    private async Task<List<ManifestTable>> WriteAllAsync(DumpPlan plan, BackupSession session, List<IDumpSink> sinks, string runId, CancellationToken cancellationToken)
+    private async Task<List<ManifestTable>> WriteAllAsync(DumpPlan plan, BackupSession session, List<IDumpSink> sinks, string runId, int workers, CancellationToken cancellationToken)
     {
         foreach (var sink in sinks)
         {
@@ -185,7 +185,7 @@ public sealed class BackupRunner
             var tableClock = Stopwatch.StartNew();
             var result = serial
                 ? new TablePipelineResult(await CopySeriallyAsync(entry, session, sinks, cancellationToken), 0, 0)
-                : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, cancellationToken);
+                : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, workers, cancellationToken);
             var stats = result.Stats;
             tables.Add(new ManifestTable(stats.Schema, stats.Table, stats.Rows, stats.Bytes));
             Log.TableCopied(_logger, runId, stats.Schema, stats.Table, stats.Rows, stats.Bytes, tableClock.ElapsedMilliseconds);

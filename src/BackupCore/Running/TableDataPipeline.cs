@@ -14,7 +14,7 @@ namespace BackupCore.Running;
 /// <summary>
 /// One table's data, read once and written to every sink with the CPU work spread over threads:
 /// the COPY stream is read on the caller's task; one consumer deflates it once, segment by segment on
-/// up to four cores, for all <see cref="IDeflatedTableDataSink"/>s (the plain artifact's gzip member
+/// several cores (<see cref="BackupJob.Workers"/>), for all <see cref="IDeflatedTableDataSink"/>s (the plain artifact's gzip member
 /// and the archive's zlib block hold the same DEFLATE bytes); each <see cref="IRewritingTableDataSink"/> (the anonymizer) rewrites the
 /// rows on its own consumer and, segment by segment, either takes the shared compressed bytes (rows it
 /// left unchanged) or compresses its own; any other sink gets the COPY text on one more consumer.
@@ -44,6 +44,7 @@ internal static class TableDataPipeline
         IReadOnlyList<IDeflatedTableDataSink> deflated,
         int deflateLevel,
         IReadOnlyList<IDumpSink> chunked,
+        int workers,
         CancellationToken cancellationToken)
     {
         var data = entry.Data!;
@@ -77,7 +78,8 @@ internal static class TableDataPipeline
         {
             var queue = NewQueue();
             queues.Add(queue);
-            deflating = Guard(() => DeflateAsync(queue.Reader, deflated, deflateLevel, captures, failed.Token), failed);
+            var parallel = workers > 0 ? workers : Math.Clamp(Environment.ProcessorCount, 1, 4);
+            deflating = Guard(() => DeflateAsync(queue.Reader, deflated, deflateLevel, captures, parallel, failed.Token), failed);
             consumers.Add(deflating);
         }
 
@@ -211,6 +213,7 @@ internal static class TableDataPipeline
         IReadOnlyList<IDeflatedTableDataSink> sinks,
         int level,
         IReadOnlyList<Channel<CapturedSegment>> captures,
+        int parallel,
         CancellationToken cancellationToken)
     {
         var crc = new Crc32();
@@ -219,10 +222,9 @@ internal static class TableDataPipeline
         var fanOut = new DeflatedFanOut(sinks, captures.Count > 0);
         var segment = new List<Chunk>();
 
-        // Segments are independent, so they are compressed on up to this many cores at once (as pigz
-        // does); a writer task passes them on in order as each one is done, so a rewriting sink waiting
-        // for a shared segment never waits on the reader. Each segment in flight holds ~1 MiB of chunks.
-        var parallel = Math.Clamp(Environment.ProcessorCount, 1, 4);
+        // Segments are independent, so `parallel` of them are compressed at once (as pigz does); a writer
+        // task passes them on in order as each one is done, so a rewriting sink waiting for a shared
+        // segment never waits on the reader. Each segment in flight holds ~1 MiB of chunks.
         using var writerFailed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var ordered = Channel.CreateBounded<Task<CopyTextBuffer>>(new BoundedChannelOptions(parallel) { SingleReader = true, SingleWriter = true });
         var writing = WriteInOrderAsync(ordered.Reader, fanOut, captures, writerFailed, cancellationToken);

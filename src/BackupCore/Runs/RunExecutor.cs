@@ -109,6 +109,7 @@ public sealed class RunExecutor
                         Stores = guard?.Wrap(_stores.Stores) ?? _stores.Stores,
                         RunId = run.RunId,
                         Reason = run.Reason,
+                        Workers = _options.Workers,
                     },
                     cancellationToken);
                 var tables = result.Manifest.Tables;
