@@ -138,6 +138,33 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Segments_compressed_on_three_threads_give_the_same_artifacts_as_on_one()
+    {
+        var previous = TableDataPipeline.SegmentSize;
+        TableDataPipeline.SegmentSize = 64 * 1024;
+        try
+        {
+            var options = new ArtifactWriterOptions { TempDirectory = _dir, Anonymization = new() { Key = "parallel-test-key-0123456789abcdef" } };
+            var artifacts = new List<byte[][]>();
+            foreach (var workers in new[] { 1, 3 })
+            {
+                var outDir = await BackupAsync(new ArtifactSinkFactory(options), workers: workers);
+                artifacts.Add(await Task.WhenAll(
+                    new[] { ArtifactKind.Plain, ArtifactKind.Anonymized }.Select(k => File.ReadAllBytesAsync(Path.Combine(outDir, k.FileName(Database))))));
+                Directory.Delete(outDir, recursive: true);
+            }
+
+            Assert.True(artifacts[0][0].Length > 1_000_000, "the table should span many segments");
+            Assert.Equal(artifacts[0][0], artifacts[1][0]);
+            Assert.Equal(artifacts[0][1], artifacts[1][1]);
+        }
+        finally
+        {
+            TableDataPipeline.SegmentSize = previous;
+        }
+    }
+
     private static string Gunzip(byte[] gz)
     {
         using var reader = new GZipStream(new MemoryStream(gz), CompressionMode.Decompress);
@@ -145,12 +172,12 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         return text.ReadToEnd();
     }
 
-    private async Task<string> BackupAsync(ArtifactSinkFactory factory, string database = Database, BackupCore.Tests.Faults.CapturedLog? log = null)
+    private async Task<string> BackupAsync(ArtifactSinkFactory factory, string database = Database, BackupCore.Tests.Faults.CapturedLog? log = null, int workers = 0)
     {
         var outDir = Path.Combine(_dir, "out");
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(database));
         await new BackupRunner(factory, log?.For<BackupRunner>()).RunAsync(
-            new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(outDir)] },
+            new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(outDir)], Workers = workers },
             CancellationToken.None);
         return outDir;
     }
