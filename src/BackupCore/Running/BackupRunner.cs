@@ -59,16 +59,19 @@ public sealed class BackupRunner
         var plan = await _catalog.ReadAsync(session.Connection, job.Scope, cancellationToken);
         Log.PlanRead(_logger, runId, session.SnapshotTime, session.ServerVersion, plan.Entries.Count, plan.TableDataEntries.Count());
 
-        // Read before any upload starts, so the comparison is with the backup that is latest now.
-        job.ShrinkCheck?.Validate();
-        var previous = job.ShrinkCheck is null ? null : await ShrinkCheck.ReadPreviousAsync(job.Stores, job.TargetName, cancellationToken);
+        // The previous manifest is read before any upload starts, so the comparison is with the backup that
+        // is latest now; the guard compares tables and artifact sizes just before the first store commits.
+        var guard = job.ShrinkCheck is { } shrinkCheck
+            ? await ShrinkGuard.CreateAsync(shrinkCheck, job.Stores, job.TargetName, runId, _logger, cancellationToken)
+            : null;
+        var stores = guard?.Wrap(job.Stores) ?? job.Stores;
 
         var kinds = job.Artifacts ?? _sinks.SupportedKinds;
         var publications = new List<IBackupPublication>();
         var sinks = new List<IDumpSink>();
         try
         {
-            foreach (var store in job.Stores)
+            foreach (var store in stores)
             {
                 publications.Add(await store.BeginAsync(job.TargetName, runId, cancellationToken));
             }
@@ -91,11 +94,6 @@ public sealed class BackupRunner
             foreach (var sink in sinks)
             {
                 await sink.CompleteAsync(cancellationToken);
-            }
-
-            if (job.ShrinkCheck is { } shrinkCheck)
-            {
-                ShrinkCheck.Apply(shrinkCheck, previous, tables, runId, job.TargetName, _logger);
             }
 
             var contributions = sinks.OfType<IManifestContributor>().ToList();
@@ -138,7 +136,7 @@ public sealed class BackupRunner
             {
                 Artifacts = results.Count == 0 ? [] : results[0].Artifacts.Select(a => new ManifestArtifact(a.Kind, a.Key, a.Size, a.Sha256, a.VersionId)).ToList(),
             };
-            return new BackupResult(committed, results);
+            return new BackupResult(committed, results) { Warnings = guard?.Warnings ?? [] };
         }
         finally
         {

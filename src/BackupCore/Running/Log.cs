@@ -26,6 +26,6 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Debug, "Backup {RunId}: table {Schema}.{Table}: the anonymized artifact took {Reused} of {Segments} compressed segments from the shared compression")]
     public static partial void SegmentsReused(ILogger logger, string runId, string schema, string table, int reused, int segments);
 
-    [LoggerMessage(7, LogLevel.Warning, "Backup {RunId} of {Target}: {Count} table(s) shrank by more than {Fraction} against backup {PreviousRunId}: {Tables}")]
-    public static partial void TablesShrank(ILogger logger, string runId, string target, int count, double fraction, string previousRunId, string tables);
+    [LoggerMessage(7, LogLevel.Warning, "Backup {RunId} of {Target}: {Shrink}")]
+    public static partial void Shrank(ILogger logger, string runId, string target, string shrink);
 }

@@ -1,5 +1,4 @@
 using BackupCore.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace BackupCore.Running;
 
@@ -9,7 +8,7 @@ namespace BackupCore.Running;
 /// or (<see cref="ShrinkCheckOptions.FailOnShrink"/>) fails the run before anything is committed. It catches the silent
 /// failure of a backup tool that keeps uploading a truncated or emptied database as the latest.
 /// <see cref="CompareArtifacts"/> does the same for the artifacts' sizes (<c>.gz</c>, <c>.anon.gz</c>, <c>.dump</c>
-/// bytes); <see cref="Runs.ShrinkGuard"/> applies both before a store commits.
+/// bytes); <see cref="ShrinkGuard"/> applies both before a store commits.
 /// </summary>
 public static class ShrinkCheck
 {
@@ -75,25 +74,6 @@ public static class ShrinkCheck
         }
 
         return null;
-    }
-
-    internal static void Apply(ShrinkCheckOptions options, BackupManifest? previous, IReadOnlyList<ManifestTable> current, string runId, string target, ILogger logger)
-    {
-        var shrunk = Compare(previous, current, options.ShrinkWarningFraction);
-        if (shrunk.Count == 0)
-        {
-            return;
-        }
-
-        var list = string.Join("; ", shrunk.Select(s => s.Describe()));
-        if (options.FailOnShrink)
-        {
-            throw new BackupException(
-                $"target {target}: {shrunk.Count} table(s) shrank by more than {options.ShrinkWarningFraction:P0} against backup {previous!.RunId}: {list}",
-                "nothing was published; if the drop is intended, run once with FailOnShrink off (setting ShrinkCheck.FailOnShrink)");
-        }
-
-        Log.TablesShrank(logger, runId, target, shrunk.Count, options.ShrinkWarningFraction, previous!.RunId, list);
     }
 
     private static bool Dropped(long before, long after, double fraction) =>

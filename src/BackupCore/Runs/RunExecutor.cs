@@ -90,23 +90,17 @@ public sealed class RunExecutor
             var dataSource = _dataSources.Get(part.Target);
             await using (await _lock.AcquireAsync(part.Target, dataSource, LockWait, cancellationToken))
             {
-                // Under the lock, so the previous manifest is the one this run will replace.
-                var guard = _options.ShrinkWarningFraction > 0
-                    ? await ShrinkGuard.CreateAsync(
-                        new ShrinkCheckOptions { ShrinkWarningFraction = _options.ShrinkWarningFraction, FailOnShrink = _options.FailOnShrink },
-                        _stores.Stores,
-                        part.Target,
-                        run.RunId,
-                        _logger,
-                        cancellationToken)
-                    : null;
+                // Under the lock, so the previous manifest the runner's shrink check reads is the one this run will replace.
                 var result = await _runner.RunAsync(
                     new BackupJob
                     {
                         TargetName = part.Target,
                         DataSource = dataSource,
                         Scope = new CatalogScope(target.SchemaList(), TimeSpan.FromSeconds(_options.LockTimeoutSeconds)),
-                        Stores = guard?.Wrap(_stores.Stores) ?? _stores.Stores,
+                        Stores = _stores.Stores,
+                        ShrinkCheck = _options.ShrinkWarningFraction > 0
+                            ? new ShrinkCheckOptions { ShrinkWarningFraction = _options.ShrinkWarningFraction, FailOnShrink = _options.FailOnShrink }
+                            : null,
                         RunId = run.RunId,
                         Reason = run.Reason,
                         Workers = _options.Workers,
@@ -124,7 +118,7 @@ public sealed class RunExecutor
                     Tables = tables.Count,
                     Rows = tables.Sum(t => t.Rows),
                     Bytes = tables.Sum(t => t.Bytes),
-                    Warnings = guard?.Warnings ?? [],
+                    Warnings = result.Warnings,
                 };
             }
 

@@ -35,9 +35,6 @@ internal static partial class RunLog
     [LoggerMessage(110, LogLevel.Warning, "Run {RunId}: target {Target} stopped by cancellation at attempt {Attempt}; the message will be delivered again")]
     public static partial void Cancelled(ILogger logger, string runId, string target, int attempt);
 
-    [LoggerMessage(111, LogLevel.Warning, "Run {RunId}: target {Target}: {Shrink}")]
-    public static partial void Shrank(ILogger logger, string runId, string target, string shrink);
-
     [LoggerMessage(112, LogLevel.Information, "Verification of target {Target} started: latest backup in {Store}")]
     public static partial void VerificationStarted(ILogger logger, string target, string store);
 

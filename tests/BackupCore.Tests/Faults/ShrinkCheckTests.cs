@@ -58,7 +58,7 @@ public sealed class ShrinkCheckTests(PostgresServer postgres) : IAsyncLifetime
         await postgres.ExecuteAsync("DELETE FROM t WHERE id > 100", Database);
         await Task.Delay(1100); // the folder store stamps backups to the second
 
-        var ex = await Assert.ThrowsAsync<BackupException>(() => BackupAsync(strict));
+        var ex = await Assert.ThrowsAsync<ShrinkException>(() => BackupAsync(strict));
         Assert.Contains("\"public\".\"t\" 1000 → 100 rows", ex.Message, StringComparison.Ordinal);
         Assert.Contains(good.Manifest.RunId, ex.Message, StringComparison.Ordinal);
         var store = new LocalFolderStore(new LocalFolderOptions { Path = _folder.FullName });

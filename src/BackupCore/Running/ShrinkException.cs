@@ -1,4 +1,4 @@
-namespace BackupCore.Runs;
+namespace BackupCore.Running;
 
 /// <summary>
 /// A run stopped by <see cref="ShrinkGuard"/> with <c>Backup:FailOnShrink</c>: the data itself shrank, so another

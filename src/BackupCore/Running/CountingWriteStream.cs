@@ -1,4 +1,4 @@
-namespace BackupCore.Runs;
+namespace BackupCore.Running;
 
 /// <summary>
 /// A write-only pass-through that counts the bytes written and reports the total when it is disposed, so an

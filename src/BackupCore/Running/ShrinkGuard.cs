@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using BackupCore.Running;
 using BackupCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace BackupCore.Runs;
+namespace BackupCore.Running;
 
 /// <summary>
-/// The shrink check of a scheduled run (<c>Backup:ShrinkWarningFraction</c>, <c>Backup:FailOnShrink</c>): wraps the
+/// The shrink check of a run (<see cref="BackupJob.ShrinkCheck"/>: <c>Backup:ShrinkWarningFraction</c>,
+/// <c>Backup:FailOnShrink</c>, the CLI's <c>--fail-on-shrink</c>), applied by <see cref="BackupRunner"/>: wraps the
 /// stores of one backup, counts each artifact's bytes as they are written, and just before the first store commits
 /// compares the manifest's tables (rows, COPY bytes) and the artifacts' sizes with the previous manifest
 /// (<see cref="ShrinkCheck"/>). A shrink past the fraction throws a <see cref="ShrinkException"/> there, so no store
@@ -109,7 +109,7 @@ public sealed class ShrinkGuard
         }
 
         _warnings.Add(what);
-        RunLog.Shrank(_logger, _runId, _target, what);
+        Log.Shrank(_logger, _runId, _target, what);
     }
 
     private sealed class GuardedStore(ShrinkGuard guard, IBackupStore inner) : IBackupStore
