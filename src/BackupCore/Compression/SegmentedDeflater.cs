@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using BackupCore.Writers;
 
 namespace BackupCore.Compression;
 
@@ -82,37 +83,12 @@ public sealed class SegmentedDeflater : IAsyncDisposable
     }
 
     /// <summary>Passes writes on, except while <see cref="Discard"/> is set.</summary>
-    private sealed class DiscardableStream(Stream inner) : Stream
+    private sealed class DiscardableStream(Stream inner) : WriteOnlyStream
     {
         public bool Discard { get; set; }
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             Discard ? ValueTask.CompletedTask : inner.WriteAsync(buffer, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            if (!Discard)
-            {
-                inner.Write(buffer, offset, count);
-            }
-        }
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -121,17 +97,5 @@ public sealed class SegmentedDeflater : IAsyncDisposable
                 inner.Write(buffer);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -31,8 +31,7 @@ internal static class TableDataPipeline
     private const int QueueDepth = 8;
 
     /// <summary>
-    /// COPY bytes per DEFLATE segment (cut at the first row end after this many bytes, at most once per
-    /// chunk). Each segment restarts the compressor's history, which costs well under 0.1 % of size at
+    /// COPY bytes per DEFLATE segment (cut at the first row end at or after this many bytes). Each segment restarts the compressor's history, which costs well under 0.1 % of size at
     /// 1 MiB; in exchange segments compress on several cores, and a rewriting sink holds back at most one
     /// segment while it does not yet know whether the segment stays unchanged. Tests lower it.
     /// </summary>
@@ -120,21 +119,30 @@ internal static class TableDataPipeline
                 async (memory, ct) =>
                 {
                     lastByte = memory.Span[^1];
-                    segmentBytes += memory.Length;
-                    var cut = segmented && segmentBytes >= SegmentSize ? memory.Span.LastIndexOf((byte)'\n') + 1 : 0;
-                    if (cut == 0)
+                    var start = 0;
+                    while (segmented)
                     {
-                        await PublishAsync(Chunk.Copy(memory.Span, queues.Count), ct);
-                        return;
+                        // A segment ends at the first row end at or after SegmentSize bytes: cut points depend
+                        // on the data only, not on how the network split it, so the artifacts are the same
+                        // bytes every time the same data is backed up.
+                        var threshold = start + (int)Math.Max(SegmentSize - segmentBytes, 0);
+                        var newline = threshold < memory.Length ? memory.Span[threshold..].IndexOf((byte)'\n') : -1;
+                        if (newline < 0)
+                        {
+                            break;
+                        }
+
+                        var cut = threshold + newline + 1;
+                        await PublishAsync(Chunk.Copy(memory.Span[start..cut], queues.Count), ct);
+                        await PublishAsync(Chunk.SegmentEnd, ct);
+                        segmentBytes = 0;
+                        start = cut;
                     }
 
-                    // Segments end at a row end, so every consumer sees the same whole rows in each one.
-                    await PublishAsync(Chunk.Copy(memory.Span[..cut], queues.Count), ct);
-                    await PublishAsync(Chunk.SegmentEnd, ct);
-                    segmentBytes = memory.Length - cut;
-                    if (cut < memory.Length)
+                    if (start < memory.Length)
                     {
-                        await PublishAsync(Chunk.Copy(memory.Span[cut..], queues.Count), ct);
+                        segmentBytes += memory.Length - start;
+                        await PublishAsync(Chunk.Copy(memory.Span[start..], queues.Count), ct);
                     }
                 },
                 failed.Token);
@@ -562,25 +570,11 @@ internal static class TableDataPipeline
     }
 
     /// <summary>The shared compressor's output, passed to every sink that shares it and, per segment, captured for the rewriting sinks.</summary>
-    private sealed class DeflatedFanOut(IReadOnlyList<IDeflatedTableDataSink> sinks, bool capture) : Stream
+    private sealed class DeflatedFanOut(IReadOnlyList<IDeflatedTableDataSink> sinks, bool capture) : WriteOnlyStream
     {
         private CopyTextBuffer? _segment = capture ? new CopyTextBuffer() : null;
 
         public bool Discard { get; set; }
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         /// <summary>Hands the bytes captured since the last call to every rewriting sink's channel.</summary>
         public void PublishSegment(IReadOnlyList<Channel<CapturedSegment>> captures)
@@ -618,43 +612,11 @@ internal static class TableDataPipeline
                 await sink.WriteDeflatedAsync(buffer, cancellationToken);
             }
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>A compressor's output collected in a pooled buffer.</summary>
-    private sealed class BufferWriterStream(CopyTextBuffer buffer) : Stream
+    private sealed class BufferWriterStream(CopyTextBuffer buffer) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override void Write(ReadOnlySpan<byte> data) => buffer.Write(data);
 
         public override void Write(byte[] data, int offset, int count) => buffer.Write(data.AsSpan(offset, count));
@@ -664,62 +626,12 @@ internal static class TableDataPipeline
             buffer.Write(data.Span);
             return ValueTask.CompletedTask;
         }
-
-        public override Task WriteAsync(byte[] data, int offset, int count, CancellationToken cancellationToken)
-        {
-            buffer.Write(data.AsSpan(offset, count));
-            return Task.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] data, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>A rewriting sink's own compressed output, passed to the sink.</summary>
-    private sealed class RewrittenDeflateOutput(IRewritingTableDataSink sink) : Stream
+    private sealed class RewrittenDeflateOutput(IRewritingTableDataSink sink) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
             sink.WriteDeflatedAsync(buffer, cancellationToken);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -57,7 +57,11 @@ internal sealed class LocalFolderPublication : IBackupPublication
 
         _temporaries.Add(temporary);
         _files.Add(kind, file);
-        Stream stream = new ArtifactWriteStream(temporary, file.WriteAsync, () => file.WriterClosed = true);
+        Stream stream = new ArtifactWriteStream(temporary, file.WriteAsync, () =>
+        {
+            file.WriterClosed = true;
+            file.BeginFinish();
+        });
         return ValueTask.FromResult(stream);
     }
 
@@ -74,10 +78,7 @@ internal sealed class LocalFolderPublication : IBackupPublication
         var published = new List<string>();
         try
         {
-            foreach (var file in ordered)
-            {
-                await file.FinishAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await Task.WhenAll(ordered.Select(f => f.FinishAsync(cancellationToken))).ConfigureAwait(false);
 
             foreach (var file in ordered)
             {

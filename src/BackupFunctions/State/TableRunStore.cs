@@ -34,19 +34,18 @@ public sealed class TableRunStore : IRunStore
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
-    private readonly TableClient _table;
-    private volatile bool _created;
+    private readonly StateTable _state;
 
     public TableRunStore(TableClient table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        _table = table;
+        _state = new StateTable(table, "run state store");
     }
 
     public async Task CreateAsync(BackupRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        await EnsureTableAsync(cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
         var actions = new List<TableTransactionAction>
         {
             new(TableTransactionActionType.Add, new TableEntity(run.RunId, RunRow)
@@ -58,14 +57,14 @@ public sealed class TableRunStore : IRunStore
             }),
         };
         actions.AddRange(run.Targets.Select(t => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(run.RunId, t))));
-        await CallAsync($"run {run.RunId}: create", () => _table.SubmitTransactionAsync(actions, cancellationToken));
-        await CallAsync($"run {run.RunId}: index", () => _table.UpsertEntityAsync(new TableEntity(RecentPartition, RecentRow(run)) { ["RunId"] = run.RunId }, TableUpdateMode.Replace, cancellationToken));
+        await _state.CallAsync($"run {run.RunId}: create", () => _state.Client.SubmitTransactionAsync(actions, cancellationToken));
+        await _state.CallAsync($"run {run.RunId}: index", () => _state.Client.UpsertEntityAsync(new TableEntity(RecentPartition, RecentRow(run)) { ["RunId"] = run.RunId }, TableUpdateMode.Replace, cancellationToken));
     }
 
     public async Task<BackupRun?> GetAsync(string runId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
-        await EnsureTableAsync(cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
         if (runId is RecentPartition or ClaimPartition || runId.Contains('\'', StringComparison.Ordinal))
         {
             return null;
@@ -74,7 +73,7 @@ public sealed class TableRunStore : IRunStore
         var rows = new List<TableEntity>();
         try
         {
-            await foreach (var e in _table.QueryAsync<TableEntity>(e => e.PartitionKey == runId, cancellationToken: cancellationToken))
+            await foreach (var e in _state.Client.QueryAsync<TableEntity>(e => e.PartitionKey == runId, cancellationToken: cancellationToken))
             {
                 rows.Add(e);
             }
@@ -105,9 +104,9 @@ public sealed class TableRunStore : IRunStore
 
     public async Task<IReadOnlyList<BackupRun>> ListRecentAsync(int count, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
         var ids = new List<string>();
-        await foreach (var page in _table.QueryAsync<TableEntity>(e => e.PartitionKey == RecentPartition, maxPerPage: Math.Max(count, 1), cancellationToken: cancellationToken).AsPages())
+        await foreach (var page in _state.Client.QueryAsync<TableEntity>(e => e.PartitionKey == RecentPartition, maxPerPage: Math.Max(count, 1), cancellationToken: cancellationToken).AsPages())
         {
             ids.AddRange(page.Values.Select(e => e.GetString("RunId")).OfType<string>());
             if (ids.Count >= count)
@@ -131,7 +130,7 @@ public sealed class TableRunStore : IRunStore
     public async Task UpdateTargetAsync(string runId, TargetRun target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        await CallAsync($"run {runId}: target {target.Target}: update", () => _table.UpsertEntityAsync(ToEntity(runId, target), TableUpdateMode.Replace, cancellationToken));
+        await _state.CallAsync($"run {runId}: target {target.Target}: update", () => _state.Client.UpsertEntityAsync(ToEntity(runId, target), TableUpdateMode.Replace, cancellationToken));
     }
 
     public async Task DeleteAsync(string runId, CancellationToken cancellationToken)
@@ -142,34 +141,34 @@ public sealed class TableRunStore : IRunStore
             return;
         }
 
-        await _table.DeleteEntityAsync(RecentPartition, RecentRow(run), cancellationToken: cancellationToken);
+        await _state.Client.DeleteEntityAsync(RecentPartition, RecentRow(run), cancellationToken: cancellationToken);
         foreach (var t in run.Targets)
         {
-            await _table.DeleteEntityAsync(runId, TargetRowPrefix + t.Target, cancellationToken: cancellationToken);
+            await _state.Client.DeleteEntityAsync(runId, TargetRowPrefix + t.Target, cancellationToken: cancellationToken);
         }
 
-        await _table.DeleteEntityAsync(runId, RunRow, cancellationToken: cancellationToken);
+        await _state.Client.DeleteEntityAsync(runId, RunRow, cancellationToken: cancellationToken);
     }
 
     public async Task<bool> TryClaimTargetAsync(string target, string runId, string? replacing, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
         var entity = new TableEntity(ClaimPartition, target) { ["RunId"] = runId };
         try
         {
             if (replacing is null)
             {
-                await _table.AddEntityAsync(entity, cancellationToken);
+                await _state.Client.AddEntityAsync(entity, cancellationToken);
                 return true;
             }
 
-            var current = await _table.GetEntityIfExistsAsync<TableEntity>(ClaimPartition, target, cancellationToken: cancellationToken);
+            var current = await _state.Client.GetEntityIfExistsAsync<TableEntity>(ClaimPartition, target, cancellationToken: cancellationToken);
             if (!current.HasValue || current.Value!.GetString("RunId") != replacing)
             {
                 return false;
             }
 
-            await _table.UpdateEntityAsync(entity, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+            await _state.Client.UpdateEntityAsync(entity, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
@@ -184,15 +183,15 @@ public sealed class TableRunStore : IRunStore
 
     public async Task<string?> GetClaimAsync(string target, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
-        var current = await _table.GetEntityIfExistsAsync<TableEntity>(ClaimPartition, target, cancellationToken: cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
+        var current = await _state.Client.GetEntityIfExistsAsync<TableEntity>(ClaimPartition, target, cancellationToken: cancellationToken);
         return current.HasValue ? current.Value!.GetString("RunId") : null;
     }
 
     public async Task ReleaseTargetAsync(string target, string runId, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
-        var current = await _table.GetEntityIfExistsAsync<TableEntity>(ClaimPartition, target, cancellationToken: cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
+        var current = await _state.Client.GetEntityIfExistsAsync<TableEntity>(ClaimPartition, target, cancellationToken: cancellationToken);
         if (!current.HasValue || current.Value!.GetString("RunId") != runId)
         {
             return;
@@ -200,7 +199,7 @@ public sealed class TableRunStore : IRunStore
 
         try
         {
-            await _table.DeleteEntityAsync(ClaimPartition, target, current.Value.ETag, cancellationToken);
+            await _state.Client.DeleteEntityAsync(ClaimPartition, target, current.Value.ETag, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.NotFound or (int)HttpStatusCode.PreconditionFailed)
         {
@@ -247,27 +246,4 @@ public sealed class TableRunStore : IRunStore
     };
 
     private static string Cut(string text) => text.Length > MaxErrorLength ? text[..MaxErrorLength] + " [...]" : text;
-
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_created)
-        {
-            return;
-        }
-
-        await CallAsync($"table {_table.Name}: create", () => _table.CreateIfNotExistsAsync(cancellationToken));
-        _created = true;
-    }
-
-    private static async Task CallAsync<T>(string what, Func<Task<T>> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (RequestFailedException ex)
-        {
-            throw new BackupException($"{what}: run state store refused ({ex.Status} {ex.ErrorCode})", "check AzureWebJobsStorage", ex);
-        }
-    }
 }

@@ -23,31 +23,30 @@ public sealed class TableVerificationStore : IVerificationStore
     private const string RecentPartition = "recent";
     private const string LatestPartition = "latest";
 
-    private readonly TableClient _table;
-    private volatile bool _created;
+    private readonly StateTable _state;
 
     public TableVerificationStore(TableClient table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        _table = table;
+        _state = new StateTable(table, "verification store");
     }
 
     public async Task AddAsync(VerificationRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await EnsureTableAsync(cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
         var row = (DateTimeOffset.MaxValue.UtcTicks - record.StartedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + record.Target;
-        await CallAsync($"verification of {record.Target}: record", () => _table.UpsertEntityAsync(ToEntity(RecentPartition, row, record), TableUpdateMode.Replace, cancellationToken));
-        await CallAsync($"verification of {record.Target}: record latest", () => _table.UpsertEntityAsync(ToEntity(LatestPartition, record.Target, record), TableUpdateMode.Replace, cancellationToken));
+        await _state.CallAsync($"verification of {record.Target}: record", () => _state.Client.UpsertEntityAsync(ToEntity(RecentPartition, row, record), TableUpdateMode.Replace, cancellationToken));
+        await _state.CallAsync($"verification of {record.Target}: record latest", () => _state.Client.UpsertEntityAsync(ToEntity(LatestPartition, record.Target, record), TableUpdateMode.Replace, cancellationToken));
     }
 
     public async Task<IReadOnlyList<VerificationRecord>> ListRecentAsync(int count, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
         var records = new List<VerificationRecord>();
         try
         {
-            await foreach (var page in _table.QueryAsync<TableEntity>(e => e.PartitionKey == RecentPartition, maxPerPage: Math.Max(count, 1), cancellationToken: cancellationToken).AsPages())
+            await foreach (var page in _state.Client.QueryAsync<TableEntity>(e => e.PartitionKey == RecentPartition, maxPerPage: Math.Max(count, 1), cancellationToken: cancellationToken).AsPages())
             {
                 records.AddRange(page.Values.Select(FromEntity).OfType<VerificationRecord>());
                 if (records.Count >= count)
@@ -58,7 +57,7 @@ public sealed class TableVerificationStore : IVerificationStore
         }
         catch (RequestFailedException ex)
         {
-            throw new BackupException($"table {_table.Name}: cannot read verifications ({ex.Status} {ex.ErrorCode})", "check AzureWebJobsStorage", ex);
+            throw new BackupException($"table {_state.Name}: cannot read verifications ({ex.Status} {ex.ErrorCode})", "check AzureWebJobsStorage", ex);
         }
 
         return records.Take(count).ToList();
@@ -67,15 +66,15 @@ public sealed class TableVerificationStore : IVerificationStore
     public async Task<VerificationRecord?> GetLatestAsync(string target, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
-        await EnsureTableAsync(cancellationToken);
+        await _state.EnsureCreatedAsync(cancellationToken);
         try
         {
-            var row = await _table.GetEntityIfExistsAsync<TableEntity>(LatestPartition, target, cancellationToken: cancellationToken);
+            var row = await _state.Client.GetEntityIfExistsAsync<TableEntity>(LatestPartition, target, cancellationToken: cancellationToken);
             return row.HasValue ? FromEntity(row.Value!) : null;
         }
         catch (RequestFailedException ex)
         {
-            throw new BackupException($"table {_table.Name}: cannot read the verification of {target} ({ex.Status} {ex.ErrorCode})", "check AzureWebJobsStorage", ex);
+            throw new BackupException($"table {_state.Name}: cannot read the verification of {target} ({ex.Status} {ex.ErrorCode})", "check AzureWebJobsStorage", ex);
         }
     }
 
@@ -88,27 +87,4 @@ public sealed class TableVerificationStore : IVerificationStore
 
     private static VerificationRecord? FromEntity(TableEntity e) =>
         e.GetString("Record") is { Length: > 0 } json ? JsonSerializer.Deserialize<VerificationRecord>(json, RunReport.JsonOptions) : null;
-
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_created)
-        {
-            return;
-        }
-
-        await CallAsync($"table {_table.Name}: create", () => _table.CreateIfNotExistsAsync(cancellationToken));
-        _created = true;
-    }
-
-    private static async Task CallAsync<T>(string what, Func<Task<T>> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (RequestFailedException ex)
-        {
-            throw new BackupException($"{what}: verification store refused ({ex.Status} {ex.ErrorCode})", "check AzureWebJobsStorage", ex);
-        }
-    }
 }

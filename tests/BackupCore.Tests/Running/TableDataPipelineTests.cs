@@ -88,7 +88,7 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         await server.CreateDatabaseAsync(database);
 
         // quiet: ~4 MB without an address (every segment reusable); mixed: addresses only in rows 3001-3100.
-        // Segments are cut at the first row end after SegmentSize, at most once per 128 KiB COPY chunk.
+        // Segments end at the first row end at or after SegmentSize bytes.
         (await server.PsqlAsync(database, """
             CREATE TABLE public.quiet (id int PRIMARY KEY, note text NOT NULL);
             INSERT INTO public.quiet SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 40000) g;
@@ -139,7 +139,7 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Segments_compressed_on_three_threads_give_the_same_artifacts_as_on_one()
+    public async Task Segments_compressed_on_three_threads_give_the_same_artifacts_as_on_one_and_cut_points_do_not_depend_on_the_network()
     {
         var previous = TableDataPipeline.SegmentSize;
         TableDataPipeline.SegmentSize = 64 * 1024;
