@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using BackupCore.Plan;
-using Npgsql;
 
 namespace BackupCore.Catalog.Sources;
 
@@ -38,27 +37,22 @@ internal sealed class PolicySource : ICatalogObjectSource
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string Name, string Command, bool Permissive, string? Roles, string? Using, string? Check, string? Owner)>();
-        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
-        {
-            cmd.Parameters.Add(context.SchemaOidsParameter());
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add((
-                    reader.GetFieldValue<uint>(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetFieldValue<uint>(3),
-                    reader.GetString(4),
-                    reader.GetString(5),
-                    reader.GetBoolean(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8),
-                    reader.IsDBNull(9) ? null : reader.GetString(9),
-                    reader.IsDBNull(10) ? null : reader.GetString(10)));
-            }
-        }
+        var rows = await CatalogQuery.ListAsync<(uint Oid, string Schema, string Table, uint TableOid, string Name, string Command, bool Permissive, string? Roles, string? Using, string? Check, string? Owner)>(
+            context,
+            Query,
+            reader => (
+                reader.GetFieldValue<uint>(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetFieldValue<uint>(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.GetBoolean(6),
+                reader.NullableString(7),
+                reader.NullableString(8),
+                reader.NullableString(9),
+                reader.NullableString(10)),
+            cancellationToken).ConfigureAwait(false);
 
         var q = context.Quoting;
         foreach (var r in rows)

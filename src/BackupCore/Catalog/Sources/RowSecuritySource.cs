@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using BackupCore.Plan;
-using Npgsql;
 
 namespace BackupCore.Catalog.Sources;
 
@@ -36,16 +35,11 @@ internal sealed class RowSecuritySource : ICatalogObjectSource
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var rows = new List<(uint Oid, string Schema, string Table, string? Owner, uint[] ForeignKeys)>();
-        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
-        {
-            cmd.Parameters.Add(context.SchemaOidsParameter());
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add((reader.GetFieldValue<uint>(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<uint[]>(4)));
-            }
-        }
+        var rows = await CatalogQuery.ListAsync<(uint Oid, string Schema, string Table, string? Owner, uint[] ForeignKeys)>(
+            context,
+            Query,
+            reader => (reader.GetFieldValue<uint>(0), reader.GetString(1), reader.GetString(2), reader.NullableString(3), reader.GetFieldValue<uint[]>(4)),
+            cancellationToken).ConfigureAwait(false);
 
         foreach (var r in rows)
         {

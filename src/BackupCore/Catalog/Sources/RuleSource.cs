@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using BackupCore.Plan;
-using Npgsql;
 
 namespace BackupCore.Catalog.Sources;
 
@@ -33,24 +32,19 @@ internal sealed class RuleSource : ICatalogObjectSource
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string Name, string Def, string Enabled, string? Owner)>();
-        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
-        {
-            cmd.Parameters.Add(context.SchemaOidsParameter());
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add((
-                    reader.GetFieldValue<uint>(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetFieldValue<uint>(3),
-                    reader.GetString(4),
-                    reader.GetString(5),
-                    reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7)));
-            }
-        }
+        var rows = await CatalogQuery.ListAsync<(uint Oid, string Schema, string Table, uint TableOid, string Name, string Def, string Enabled, string? Owner)>(
+            context,
+            Query,
+            reader => (
+                reader.GetFieldValue<uint>(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetFieldValue<uint>(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.NullableString(7)),
+            cancellationToken).ConfigureAwait(false);
 
         var q = context.Quoting;
         foreach (var r in rows)

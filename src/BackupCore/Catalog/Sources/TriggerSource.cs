@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using BackupCore.Plan;
-using Npgsql;
 
 namespace BackupCore.Catalog.Sources;
 
@@ -39,27 +38,22 @@ internal sealed class TriggerSource : ICatalogObjectSource
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var rows = new List<(uint Oid, string Schema, string Table, uint TableOid, string RelKind, string Name, string Def, string Enabled, bool IsClone, uint FunctionOid, string? Owner)>();
-        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
-        {
-            cmd.Parameters.Add(context.SchemaOidsParameter());
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add((
-                    reader.GetFieldValue<uint>(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetFieldValue<uint>(3),
-                    reader.GetString(4),
-                    reader.GetString(5),
-                    reader.GetString(6),
-                    reader.GetString(7),
-                    reader.GetBoolean(8),
-                    reader.GetFieldValue<uint>(9),
-                    reader.IsDBNull(10) ? null : reader.GetString(10)));
-            }
-        }
+        var rows = await CatalogQuery.ListAsync<(uint Oid, string Schema, string Table, uint TableOid, string RelKind, string Name, string Def, string Enabled, bool IsClone, uint FunctionOid, string? Owner)>(
+            context,
+            Query,
+            reader => (
+                reader.GetFieldValue<uint>(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetFieldValue<uint>(3),
+                reader.GetString(4),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetString(7),
+                reader.GetBoolean(8),
+                reader.GetFieldValue<uint>(9),
+                reader.NullableString(10)),
+            cancellationToken).ConfigureAwait(false);
 
         var q = context.Quoting;
         foreach (var r in rows)

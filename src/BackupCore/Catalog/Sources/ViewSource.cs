@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using BackupCore.Plan;
-using Npgsql;
 
 namespace BackupCore.Catalog.Sources;
 
@@ -33,23 +32,18 @@ internal sealed class ViewSource : ICatalogObjectSource
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var rows = new List<(uint Oid, string Schema, string Name, string Def, string[] Options, string? Check, string? Owner)>();
-        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
-        {
-            cmd.Parameters.Add(context.SchemaOidsParameter());
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add((
-                    reader.GetFieldValue<uint>(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.IsDBNull(4) ? [] : reader.GetFieldValue<string[]>(4),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
-        }
+        var rows = await CatalogQuery.ListAsync<(uint Oid, string Schema, string Name, string Def, string[] Options, string? Check, string? Owner)>(
+            context,
+            Query,
+            reader => (
+                reader.GetFieldValue<uint>(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.IsDBNull(4) ? [] : reader.GetFieldValue<string[]>(4),
+                reader.NullableString(5),
+                reader.NullableString(6)),
+            cancellationToken).ConfigureAwait(false);
 
         var dependencies = await ViewDefinition.ReadDependenciesAsync(context, 'v', cancellationToken).ConfigureAwait(false);
         var q = context.Quoting;
