@@ -8,7 +8,6 @@ internal sealed class LocalArtifactFile : IAsyncDisposable
     private readonly FileStream _file;
     private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private string? _sha256Hex;
-    private Task? _finishing;
 
     public LocalArtifactFile(ArtifactKind kind, string temporaryPath, string stampedPath)
     {
@@ -44,36 +43,18 @@ internal sealed class LocalArtifactFile : IAsyncDisposable
         Size += data.Length;
     }
 
-    /// <summary>
-    /// Starts flushing to disk (fsync) and closing as soon as the writer is done, so the artifacts finished
-    /// early (<c>NAME.gz</c>) reach the disk while the archive is still being assembled.
-    /// </summary>
-    public void BeginFinish() => _finishing ??= Task.Run(FinishCoreAsync);
-
     /// <summary>Flushes to disk (fsync) and closes, so the rename that follows publishes complete bytes.</summary>
-    public Task FinishAsync(CancellationToken cancellationToken)
+    public async Task FinishAsync(CancellationToken cancellationToken)
     {
-        BeginFinish();
-        return _finishing!.WaitAsync(cancellationToken);
+        await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _file.Flush(flushToDisk: true);
+        await _file.DisposeAsync().ConfigureAwait(false);
+        _sha256Hex ??= Convert.ToHexStringLower(_sha256.GetHashAndReset());
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_finishing is { } finishing)
-        {
-            // An abandoned run: wait for the fsync to end before the file goes; its error does not matter.
-            await finishing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-        }
-
         await _file.DisposeAsync().ConfigureAwait(false);
         _sha256.Dispose();
-    }
-
-    private async Task FinishCoreAsync()
-    {
-        await _file.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        _file.Flush(flushToDisk: true);
-        await _file.DisposeAsync().ConfigureAwait(false);
-        _sha256Hex ??= Convert.ToHexStringLower(_sha256.GetHashAndReset());
     }
 }

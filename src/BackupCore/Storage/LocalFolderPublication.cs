@@ -57,11 +57,7 @@ internal sealed class LocalFolderPublication : IBackupPublication
 
         _temporaries.Add(temporary);
         _files.Add(kind, file);
-        Stream stream = new ArtifactWriteStream(temporary, file.WriteAsync, () =>
-        {
-            file.WriterClosed = true;
-            file.BeginFinish();
-        });
+        Stream stream = new ArtifactWriteStream(temporary, file.WriteAsync, () => file.WriterClosed = true);
         return ValueTask.FromResult(stream);
     }
 
@@ -78,7 +74,10 @@ internal sealed class LocalFolderPublication : IBackupPublication
         var published = new List<string>();
         try
         {
-            await Task.WhenAll(ordered.Select(f => f.FinishAsync(cancellationToken))).ConfigureAwait(false);
+            foreach (var file in ordered)
+            {
+                await file.FinishAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             foreach (var file in ordered)
             {
