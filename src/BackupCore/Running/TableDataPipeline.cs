@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.IO.Hashing;
 using System.Threading.Channels;
 using BackupCore.Archive;
