@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace BackupCore.Storage;
 
 /// <summary>
@@ -5,11 +7,23 @@ namespace BackupCore.Storage;
 /// (<see cref="IHeadReservingStream"/>) is skipped at first and written in place at the end, as pg_dump rewrites
 /// the TOC of a seekable file.
 /// </summary>
+/// <remarks>
+/// Write-behind: every <see cref="WriteBehindBytes"/> a background fsync pushes what is written so far to disk.
+/// With Linux's default dirty-page thresholds (writeback starts at 10 % of memory, or after 30 s) a whole backup
+/// would otherwise still sit in the page cache at commit, and the commit's fsync would write all of it (about 1 s
+/// per GB on the benchmark machine); this way the commit only waits for the last few MiB.
+/// </remarks>
 internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
 {
+    /// <summary>Bytes written between two background fsyncs.</summary>
+    public const long WriteBehindBytes = 32L * 1024 * 1024;
+
     private readonly FileStream _file;
+    private readonly SafeFileHandle _handle;
     private readonly ArtifactHasher _hasher = new();
     private (long Size, string Sha256, ArtifactHead? Head)? _digest;
+    private Task? _writeBehind;
+    private long _unsynced;
 
     public LocalArtifactFile(ArtifactKind kind, string temporaryPath, string stampedPath)
     {
@@ -24,6 +38,9 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
             Options = FileOptions.Asynchronous,
             BufferSize = 1 << 20,
         });
+
+        // Taken before the first write (taking it flushes the stream's buffer, which is empty now).
+        _handle = _file.SafeFileHandle;
     }
 
     public ArtifactKind Kind { get; }
@@ -56,6 +73,18 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
         try
         {
             await _file.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            _unsynced += data.Length;
+            if (_unsynced >= WriteBehindBytes && _writeBehind?.IsCompleted != false)
+            {
+                if (_writeBehind is not null)
+                {
+                    // A failed background fsync (EIO, ENOSPC on some file systems) fails the write now.
+                    await _writeBehind.ConfigureAwait(false);
+                }
+
+                _unsynced = 0;
+                _writeBehind = Task.Run(() => RandomAccess.FlushToDisk(_handle), CancellationToken.None);
+            }
         }
         catch (IOException ex)
         {
@@ -97,14 +126,39 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
             throw new BackupException($"{TemporaryPath}: its first bytes were reserved but never written; the artifact is incomplete");
         }
 
-        await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
-        _file.Flush(flushToDisk: true);
+        try
+        {
+            if (_writeBehind is not null)
+            {
+                await _writeBehind.ConfigureAwait(false);
+            }
+
+            await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _file.Flush(flushToDisk: true);
+        }
+        catch (IOException ex)
+        {
+            throw Failed(ex);
+        }
+
         await _file.DisposeAsync().ConfigureAwait(false);
         _digest = _hasher.Finish();
     }
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            if (_writeBehind is not null)
+            {
+                await _writeBehind.ConfigureAwait(false);
+            }
+        }
+        catch (IOException)
+        {
+            // The run is failing or done; the file is deleted or already synced.
+        }
+
         try
         {
             await _file.DisposeAsync().ConfigureAwait(false);

@@ -14,8 +14,8 @@ namespace BackupCore.Storage;
 /// </summary>
 /// <remarks>
 /// A reserved head (<see cref="IHeadReservingStream"/>, the archive's header and TOC) makes part 1 special: its buffer
-/// holds the head's room plus the first data bytes, up to the first part size (or the head's length, if larger), so
-/// that it reaches S3's 5 MiB minimum; data then streams as parts 2..N, and part 1 is uploaded last, once the writer
+/// holds the head's room plus the first data bytes, up to S3's 5 MiB minimum part size (or the head's length, if
+/// larger); data then streams as parts 2..N, and part 1 is uploaded last, once the writer
 /// has filled in the head. Parts may be uploaded in any order (S3 API reference, UploadPart), only the last may be small.
 /// </remarks>
 internal sealed class S3ArtifactUpload : IArtifactOutput, IDisposable
@@ -89,7 +89,8 @@ internal sealed class S3ArtifactUpload : IArtifactOutput, IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, S3PartSizing.MaxBufferedPartSize);
         _hasher.ReserveHead(length);
         _headLength = length;
-        StartBuffer(Math.Max(S3PartSizing.PartSize(_options.MinPartSize, 1), length));
+        // As small as S3 allows (5 MiB, or the head if larger): it is held all run and uploaded after the last COPY.
+        StartBuffer(Math.Max(S3StoreOptions.MinimumPartSize, length));
         _filled = length;
         if (_filled == _bufferSize)
         {
