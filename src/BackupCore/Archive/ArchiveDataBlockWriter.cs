@@ -3,7 +3,7 @@ using System.IO.Compression;
 namespace BackupCore.Archive;
 
 /// <summary>
-/// Writes one TABLE DATA block into the spool: the block type byte and dump id, then the COPY text followed
+/// Writes one TABLE DATA block to the archive output: the block type byte and dump id, then the COPY text followed
 /// by <see cref="ArchiveFormat.CopyTerminator"/>, as exactly one zlib stream (RFC 1950) cut into chunks, or
 /// as plain chunks when the archive is uncompressed (pg_backup_custom.c, _StartData/_EndData; one stream
 /// per block because pg_restore 15 hangs on a second stream in the same block).
@@ -15,18 +15,15 @@ namespace BackupCore.Archive;
 /// </remarks>
 internal sealed class ArchiveDataBlockWriter : IAsyncDisposable
 {
-    private readonly Stream _spool;
     private readonly ArchiveChunkStream _chunks;
     private readonly ZLibStream? _zlib;
-    private long _copyBytes;
     private bool _finished;
 
-    private ArchiveDataBlockWriter(Stream spool, int dumpId, long spoolOffset, int compressionLevel, int chunkSize)
+    private ArchiveDataBlockWriter(Stream output, int dumpId, long position, int compressionLevel, int chunkSize)
     {
-        _spool = spool;
         DumpId = dumpId;
-        SpoolOffset = spoolOffset;
-        _chunks = new ArchiveChunkStream(spool, chunkSize);
+        Position = position;
+        _chunks = new ArchiveChunkStream(output, chunkSize);
         if (compressionLevel != ArchiveFormat.CompressionNone)
         {
             _zlib = new ZLibStream(_chunks, new ZLibCompressionOptions { CompressionLevel = compressionLevel }, leaveOpen: true);
@@ -35,23 +32,27 @@ internal sealed class ArchiveDataBlockWriter : IAsyncDisposable
 
     public int DumpId { get; }
 
-    public long SpoolOffset { get; }
+    /// <summary>The archive position of the block's type byte (what its TOC offset names).</summary>
+    public long Position { get; }
 
-    /// <summary>Starts a block at the spool's current end by writing its type byte and dump id.</summary>
-    public static async ValueTask<ArchiveDataBlockWriter> StartAsync(Stream spool, int dumpId, int compressionLevel, int chunkSize, CancellationToken cancellationToken)
+    /// <summary>COPY text bytes fed in (without the terminator the writer appends).</summary>
+    public long CopyBytes { get; private set; }
+
+    /// <summary>Chunk payload bytes (compressed, or equal to the text when uncompressed).</summary>
+    public long StoredBytes => _chunks.PayloadBytes;
+
+    /// <summary>Starts a block at the output's position by writing its type byte and dump id.</summary>
+    public static async ValueTask<ArchiveDataBlockWriter> StartAsync(Stream output, int dumpId, int compressionLevel, int chunkSize, CancellationToken cancellationToken)
     {
-        var offset = spool.Position;
-        var head = new byte[1 + ArchiveInt.Size];
-        head[0] = ArchiveFormat.BlockData;
-        ArchiveInt.Write(head.AsSpan(1), dumpId);
-        await spool.WriteAsync(head, cancellationToken);
-        return new ArchiveDataBlockWriter(spool, dumpId, offset, compressionLevel, chunkSize);
+        var position = output.Position;
+        await WriteBlockHeadAsync(output, dumpId, cancellationToken);
+        return new ArchiveDataBlockWriter(output, dumpId, position, compressionLevel, chunkSize);
     }
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
-        _copyBytes += copyText.Length;
+        CopyBytes += copyText.Length;
         return _zlib is not null ? _zlib.WriteAsync(copyText, cancellationToken) : _chunks.WriteAsync(copyText, cancellationToken);
     }
 
@@ -60,14 +61,11 @@ internal sealed class ArchiveDataBlockWriter : IAsyncDisposable
     /// the plain artifact): the zlib header is written now, <see cref="WriteDeflatedAsync"/> passes the
     /// compressed bytes into the chunks, <see cref="FinishDeflatedAsync"/> adds the Adler-32 trailer.
     /// </summary>
-    public static async ValueTask<ArchiveDataBlockWriter> StartDeflatedAsync(Stream spool, int dumpId, int compressionLevel, int chunkSize, CancellationToken cancellationToken)
+    public static async ValueTask<ArchiveDataBlockWriter> StartDeflatedAsync(Stream output, int dumpId, int compressionLevel, int chunkSize, CancellationToken cancellationToken)
     {
-        var offset = spool.Position;
-        var head = new byte[1 + ArchiveInt.Size];
-        head[0] = ArchiveFormat.BlockData;
-        ArchiveInt.Write(head.AsSpan(1), dumpId);
-        await spool.WriteAsync(head, cancellationToken);
-        var block = new ArchiveDataBlockWriter(spool, dumpId, offset, ArchiveFormat.CompressionNone, chunkSize);
+        var position = output.Position;
+        await WriteBlockHeadAsync(output, dumpId, cancellationToken);
+        var block = new ArchiveDataBlockWriter(output, dumpId, position, ArchiveFormat.CompressionNone, chunkSize);
         var zlibHeader = new byte[Compression.DeflateFraming.ZlibHeaderSize];
         Compression.DeflateFraming.WriteZlibHeader(zlibHeader, compressionLevel);
         await block._chunks.WriteAsync(zlibHeader, cancellationToken);
@@ -82,20 +80,19 @@ internal sealed class ArchiveDataBlockWriter : IAsyncDisposable
     }
 
     /// <summary>Ends a shared-DEFLATE block: Adler-32 of the COPY text and terminator, then the chunk list's end.</summary>
-    public async ValueTask<SpooledDataBlock> FinishDeflatedAsync(long copyBytes, uint adler32, CancellationToken cancellationToken)
+    public async ValueTask FinishDeflatedAsync(long copyBytes, uint adler32, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         var trailer = new byte[Compression.DeflateFraming.ZlibTrailerSize];
         Compression.DeflateFraming.WriteZlibTrailer(trailer, adler32);
         await _chunks.WriteAsync(trailer, cancellationToken);
         await _chunks.FinishAsync(cancellationToken);
-        _copyBytes = copyBytes;
+        CopyBytes = copyBytes;
         _finished = true;
-        return new SpooledDataBlock(DumpId, SpoolOffset, _spool.Position - SpoolOffset, _copyBytes, _chunks.PayloadBytes);
     }
 
     /// <summary>Appends the COPY terminator, ends the zlib stream and the chunk list.</summary>
-    public async ValueTask<SpooledDataBlock> FinishAsync(CancellationToken cancellationToken)
+    public async ValueTask FinishAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         var terminator = ArchiveFormat.CopyTerminator.ToArray();
@@ -113,10 +110,9 @@ internal sealed class ArchiveDataBlockWriter : IAsyncDisposable
 
         await _chunks.FinishAsync(cancellationToken);
         _finished = true;
-        return new SpooledDataBlock(DumpId, SpoolOffset, _spool.Position - SpoolOffset, _copyBytes, _chunks.PayloadBytes);
     }
 
-    /// <summary>Abandons an unfinished block: the spool is being thrown away, so nothing more is written to it.</summary>
+    /// <summary>Abandons an unfinished block: the run failed and the store discards the artifact, so nothing more is written.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_finished)
@@ -130,5 +126,14 @@ internal sealed class ArchiveDataBlockWriter : IAsyncDisposable
         {
             await _zlib.DisposeAsync();
         }
+    }
+
+    // pg_backup_custom.c, _StartData: the block type byte, then the dump id as an Int.
+    private static async ValueTask WriteBlockHeadAsync(Stream output, int dumpId, CancellationToken cancellationToken)
+    {
+        var head = new byte[1 + ArchiveInt.Size];
+        head[0] = ArchiveFormat.BlockData;
+        ArchiveInt.Write(head.AsSpan(1), dumpId);
+        await output.WriteAsync(head, cancellationToken);
     }
 }

@@ -11,6 +11,6 @@ internal static partial class ArchiveLog
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "archive: {Entries} TOC entries, {Blocks} data blocks, {Bytes} bytes (header and TOC {TocBytes}) written as version {Version}")]
     public static partial void ArchiveWritten(ILogger logger, int entries, int blocks, long bytes, int tocBytes, string version);
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "archive: run abandoned, temp file {Path} deleted")]
-    public static partial void ArchiveAbandoned(ILogger logger, string path);
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "archive: the output cannot seek, so the TOC gives no position for its {Blocks} data blocks; pg_restore finds them by scanning")]
+    public static partial void OffsetsNotSet(ILogger logger, int blocks);
 }

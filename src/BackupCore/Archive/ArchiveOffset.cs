@@ -15,11 +15,16 @@ public static class ArchiveOffset
     public static void Write(IBufferWriter<byte> writer, ArchiveOffsetState state, long position)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentOutOfRangeException.ThrowIfNegative(position);
-        var span = writer.GetSpan(Size);
-        span[0] = (byte)state;
-        BinaryPrimitives.WriteUInt64LittleEndian(span[1..], (ulong)position);
+        Write(writer.GetSpan(Size), state, position);
         writer.Advance(Size);
+    }
+
+    /// <summary>Writes the <see cref="Size"/> bytes of an offset at the start of <paramref name="destination"/> (to fill one in place).</summary>
+    public static void Write(Span<byte> destination, ArchiveOffsetState state, long position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        destination[0] = (byte)state;
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[1..Size], (ulong)position);
     }
 
     /// <summary>

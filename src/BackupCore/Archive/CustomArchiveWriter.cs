@@ -1,4 +1,3 @@
-using System.Buffers;
 using BackupCore.Plan;
 using BackupCore.Storage;
 using BackupCore.Writers;
@@ -12,11 +11,12 @@ namespace BackupCore.Archive;
 /// including <c>-j N</c>, <c>-t</c>, <c>-L</c> and <c>-l</c>.
 /// </summary>
 /// <remarks>
-/// The output may be a non-seekable upload stream, so nothing goes to it until <see cref="CompleteAsync"/>:
-/// data blocks are compressed into a spool file first, then the header and the TOC are written with every
-/// block's absolute position (the TOC's length does not depend on the positions, offsets are fixed width),
-/// and the spool is copied behind them. A run that fails before that leaves the output untouched.
-/// Disposing the writer disposes <c>output</c> unless <c>leaveOpen</c> is set.
+/// The archive streams: the header and TOC are encoded from the plan at <see cref="BeginAsync"/> (their length is
+/// final then, every offset field has a fixed width), each table's block goes to the output as its rows arrive,
+/// and at <see cref="CompleteAsync"/> the TOC, now holding every block's position, takes its place in front of them
+/// (<see cref="ArchiveOutput"/>: written last into a store's reserved head, rewritten in place on a seekable stream,
+/// or left with unset offsets on a pipe). Nothing goes to a temporary file. A run that fails leaves a partial
+/// output, which the store never publishes. Disposing the writer disposes <c>output</c> unless <c>leaveOpen</c> is set.
 /// </remarks>
 public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDeflatedTableDataSink
 {
@@ -24,12 +24,13 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
     private readonly bool _leaveOpen;
     private readonly CustomArchiveWriterOptions _options;
     private readonly ILogger _logger;
-    private readonly List<DumpEntry> _entries = [];
-    private readonly Dictionary<int, SpooledDataBlock> _blocks = [];
     private DumpPlan? _plan;
-    private ArchiveDataSpool? _spool;
+    private ArchiveHead? _head;
+    private ArchiveOutput? _archive;
     private ArchiveDataBlockWriter? _block;
     private DumpEntry? _blockEntry;
+    private int _entriesWritten;
+    private int _blocksWritten;
     private State _state = State.New;
 
     public CustomArchiveWriter(Stream output, CustomArchiveWriterOptions? options = null, ILogger<CustomArchiveWriter>? logger = null, bool leaveOpen = false)
@@ -56,7 +57,10 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
         Disposed,
     }
 
-    public ValueTask BeginAsync(DumpPlan plan, CancellationToken cancellationToken)
+    /// <summary>The zlib level of the data blocks (-1 is zlib's default, 6); 0 means uncompressed blocks, which share nothing.</summary>
+    public int DeflateLevel => _options.CompressionLevel == ArchiveFormat.CompressionDefault ? 6 : _options.CompressionLevel;
+
+    public async ValueTask BeginAsync(DumpPlan plan, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         Expect(State.New, "BeginAsync");
@@ -70,9 +74,10 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
         }
 
         _plan = plan;
-        _spool = ArchiveDataSpool.Create(_options.TempDirectory ?? Path.GetTempPath());
+        var header = ArchiveHeader.ForWriting(_options.CompressionLevel, plan.SnapshotTime.UtcDateTime, plan.DatabaseName, plan.ServerVersion, _options.DumperVersion);
+        _head = ArchiveHead.Encode(header, plan.Entries);
         _state = State.Writing;
-        return ValueTask.CompletedTask;
+        await GuardAsync(async () => _archive = await ArchiveOutput.StartAsync(_output, _head, cancellationToken));
     }
 
     public ValueTask WriteEntryAsync(DumpEntry entry, CancellationToken cancellationToken)
@@ -88,7 +93,7 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         Expect(State.Writing, "BeginTableDataAsync");
@@ -97,22 +102,10 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
             throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): BeginTableDataAsync needs a TABLE DATA entry and no other table data open");
         }
 
-        Accept(entry);
-        try
-        {
-            _block = await ArchiveDataBlockWriter.StartAsync(_spool!.Stream, entry.DumpId, _options.CompressionLevel, _options.ChunkSize, cancellationToken);
-            _blockEntry = entry;
-        }
-        catch (IOException ex)
-        {
-            throw Fail(_spool!.Failed("write", ex));
-        }
+        return StartBlockAsync(entry, deflated: false, cancellationToken);
     }
 
-    /// <summary>The zlib level of the data blocks (-1 is zlib's default, 6); 0 means uncompressed blocks, which share nothing.</summary>
-    public int DeflateLevel => _options.CompressionLevel == ArchiveFormat.CompressionDefault ? 6 : _options.CompressionLevel;
-
-    public async ValueTask BeginDeflatedTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public ValueTask BeginDeflatedTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         Expect(State.Writing, "BeginDeflatedTableDataAsync");
@@ -121,102 +114,35 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
             throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): BeginDeflatedTableDataAsync needs a TABLE DATA entry, no other table data open and a compressed archive");
         }
 
-        Accept(entry);
-        try
-        {
-            _block = await ArchiveDataBlockWriter.StartDeflatedAsync(_spool!.Stream, entry.DumpId, DeflateLevel, _options.ChunkSize, cancellationToken);
-            _blockEntry = entry;
-        }
-        catch (IOException ex)
-        {
-            throw Fail(_spool!.Failed("write", ex));
-        }
+        return StartBlockAsync(entry, deflated: true, cancellationToken);
     }
 
-    public async ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken)
+    public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken)
     {
-        Expect(State.Writing, "WriteDeflatedAsync");
-        if (_block is null)
-        {
-            throw Fail("archive: WriteDeflatedAsync called with no table data open");
-        }
-
-        try
-        {
-            await _block.WriteDeflatedAsync(deflate, cancellationToken);
-        }
-        catch (IOException ex)
-        {
-            throw Fail(_spool!.Failed("write", ex));
-        }
+        var block = OpenBlock("WriteDeflatedAsync");
+        return GuardAsync(() => block.WriteDeflatedAsync(deflate, cancellationToken));
     }
 
     public async ValueTask EndDeflatedTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stats);
-        Expect(State.Writing, "EndDeflatedTableDataAsync");
-        if (_block is null)
-        {
-            throw Fail("archive: EndDeflatedTableDataAsync called with no table data open");
-        }
-
-        SpooledDataBlock block;
-        try
-        {
-            block = await _block.FinishDeflatedAsync(stats.Bytes, checksums.Adler32, cancellationToken);
-        }
-        catch (IOException ex)
-        {
-            throw Fail(_spool!.Failed("write", ex));
-        }
-
-        _blocks.Add(block.DumpId, block);
-        _block = null;
-        _blockEntry = null;
-        ArchiveLog.TableBlockWritten(_logger, stats.Schema, stats.Table, stats.Rows, block.CopyBytes, block.StoredBytes);
+        var block = OpenBlock("EndDeflatedTableDataAsync");
+        await GuardAsync(() => block.FinishDeflatedAsync(stats.Bytes, checksums.Adler32, cancellationToken));
+        EndBlock(block, stats);
     }
 
-    public async ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
+    public ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
     {
-        Expect(State.Writing, "WriteTableDataAsync");
-        if (_block is null)
-        {
-            throw Fail("archive: WriteTableDataAsync called with no table data open");
-        }
-
-        try
-        {
-            await _block.WriteAsync(copyText, cancellationToken);
-        }
-        catch (IOException ex)
-        {
-            throw Fail(_spool!.Failed("write", ex));
-        }
+        var block = OpenBlock("WriteTableDataAsync");
+        return GuardAsync(() => block.WriteAsync(copyText, cancellationToken));
     }
 
     public async ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stats);
-        Expect(State.Writing, "EndTableDataAsync");
-        if (_block is null)
-        {
-            throw Fail("archive: EndTableDataAsync called with no table data open");
-        }
-
-        SpooledDataBlock block;
-        try
-        {
-            block = await _block.FinishAsync(cancellationToken);
-        }
-        catch (IOException ex)
-        {
-            throw Fail(_spool!.Failed("write", ex));
-        }
-
-        _blocks.Add(block.DumpId, block);
-        _block = null;
-        _blockEntry = null;
-        ArchiveLog.TableBlockWritten(_logger, stats.Schema, stats.Table, stats.Rows, block.CopyBytes, block.StoredBytes);
+        var block = OpenBlock("EndTableDataAsync");
+        await GuardAsync(() => block.FinishAsync(cancellationToken));
+        EndBlock(block, stats);
     }
 
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
@@ -228,35 +154,27 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
             throw Fail($"archive: entry {_blockEntry!.DumpId} ({_blockEntry.Desc} {_blockEntry.Tag}): table data was not ended");
         }
 
-        if (_entries.Count != plan.Entries.Count)
+        if (_entriesWritten != plan.Entries.Count)
         {
-            var missing = plan.Entries[_entries.Count];
-            throw Fail($"archive: entry {missing.DumpId} ({missing.Desc} {missing.Tag}) and {plan.Entries.Count - _entries.Count - 1} more of the plan were never written");
+            var missing = plan.Entries[_entriesWritten];
+            throw Fail($"archive: entry {missing.DumpId} ({missing.Desc} {missing.Tag}) and {plan.Entries.Count - _entriesWritten - 1} more of the plan were never written");
         }
 
-        // First pass only measures: offsets are fixed width, so the TOC has the same length whatever they hold.
-        var dataStart = EncodeHeaderAndToc(plan, 0).WrittenCount;
-        var headerAndToc = EncodeHeaderAndToc(plan, dataStart);
-        if (headerAndToc.WrittenCount != dataStart)
+        var head = _head!;
+        if (head.PositionsUnset != 0)
         {
-            throw Fail($"archive: TOC length changed from {dataStart} to {headerAndToc.WrittenCount} bytes when offsets were filled in");
+            throw Fail($"archive: {head.PositionsUnset} TABLE DATA entries of the plan got no data block");
         }
 
-        try
-        {
-            await _output.WriteAsync(headerAndToc.WrittenMemory, cancellationToken);
-            await _spool!.CopyToAsync(_output, cancellationToken);
-            await _output.FlushAsync(cancellationToken);
-        }
-        catch
-        {
-            _state = State.Failed;
-            throw;
-        }
-
+        var archive = _archive!;
+        var offsetsSet = false;
+        await GuardAsync(async () => offsetsSet = await archive.FinishAsync(head, cancellationToken));
         _state = State.Completed;
-        ArchiveLog.ArchiveWritten(_logger, _entries.Count, _blocks.Count, dataStart + _spool.Length, dataStart, ArchiveFormat.VersionText);
-        await _spool.DisposeAsync();
+        ArchiveLog.ArchiveWritten(_logger, _entriesWritten, _blocksWritten, archive.Position, head.Length, ArchiveFormat.VersionText);
+        if (!offsetsSet)
+        {
+            ArchiveLog.OffsetsNotSet(_logger, _blocksWritten);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -266,21 +184,11 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
             return;
         }
 
-        var abandoned = _state != State.Completed && _spool is not null;
         _state = State.Disposed;
         if (_block is not null)
         {
             await _block.DisposeAsync();
             _block = null;
-        }
-
-        if (_spool is not null)
-        {
-            await _spool.DisposeAsync();
-            if (abandoned)
-            {
-                ArchiveLog.ArchiveAbandoned(_logger, _spool.FilePath);
-            }
         }
 
         if (!_leaveOpen)
@@ -296,39 +204,70 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
         return manifest with { MinimumPgRestoreVersion = ArchiveFormat.MinimumPgRestoreMajor.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 
-    private ArrayBufferWriter<byte> EncodeHeaderAndToc(DumpPlan plan, long dataStart)
+    private async ValueTask StartBlockAsync(DumpEntry entry, bool deflated, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        ArchiveHeader.ForWriting(_options.CompressionLevel, plan.SnapshotTime.UtcDateTime, plan.DatabaseName, plan.ServerVersion, _options.DumperVersion)
-            .Write(buffer);
-        ArchiveInt.Write(buffer, _entries.Count);
-        foreach (var entry in _entries)
-        {
-            if (entry.HasData)
-            {
-                // POS_SET: the absolute position of the block's type byte (pg_backup_custom.c, _StartData).
-                ArchiveTocEntryWriter.Write(buffer, entry, ArchiveOffsetState.PositionSet, dataStart + _blocks[entry.DumpId].SpoolOffset);
-            }
-            else
-            {
-                ArchiveTocEntryWriter.Write(buffer, entry, ArchiveOffsetState.NoData, 0);
-            }
-        }
+        Accept(entry);
+        var archive = _archive!;
 
-        return buffer;
+        // POS_SET: the absolute position of the block's type byte (pg_backup_custom.c, _StartData).
+        _head!.SetDataPosition(entry.DumpId, archive.Position);
+        await GuardAsync(async () => _block = deflated
+            ? await ArchiveDataBlockWriter.StartDeflatedAsync(archive, entry.DumpId, DeflateLevel, _options.ChunkSize, cancellationToken)
+            : await ArchiveDataBlockWriter.StartAsync(archive, entry.DumpId, _options.CompressionLevel, _options.ChunkSize, cancellationToken));
+        _blockEntry = entry;
     }
 
-    /// <summary>Entries must arrive in plan order: the TOC is the plan, and blocks must follow TOC order for piped restores.</summary>
+    private ArchiveDataBlockWriter OpenBlock(string operation)
+    {
+        Expect(State.Writing, operation);
+        return _block ?? throw Fail($"archive: {operation} called with no table data open");
+    }
+
+    private void EndBlock(ArchiveDataBlockWriter block, TableDataStats stats)
+    {
+        _block = null;
+        _blockEntry = null;
+        _blocksWritten++;
+        ArchiveLog.TableBlockWritten(_logger, stats.Schema, stats.Table, stats.Rows, block.CopyBytes, block.StoredBytes);
+    }
+
+    /// <summary>
+    /// Entries must arrive in plan order and be the plan's own: the TOC was encoded from the plan, and blocks must
+    /// follow TOC order for piped restores.
+    /// </summary>
     private void Accept(DumpEntry entry)
     {
         var plan = _plan!;
-        if (_entries.Count >= plan.Entries.Count || plan.Entries[_entries.Count].DumpId != entry.DumpId)
+        if (_entriesWritten >= plan.Entries.Count || plan.Entries[_entriesWritten].DumpId != entry.DumpId)
         {
-            var expected = _entries.Count < plan.Entries.Count ? plan.Entries[_entries.Count].DumpId.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
+            var expected = _entriesWritten < plan.Entries.Count ? plan.Entries[_entriesWritten].DumpId.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
             throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}) arrived out of plan order (expected entry {expected})");
         }
 
-        _entries.Add(entry);
+        if (!Equals(plan.Entries[_entriesWritten], entry))
+        {
+            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}) differs from the plan's entry of that id, which the TOC already holds");
+        }
+
+        _entriesWritten++;
+    }
+
+    /// <summary>Any failure while writing leaves the writer failed; an I/O error of a plain output stream gets a message naming the archive.</summary>
+    private async ValueTask GuardAsync(Func<ValueTask> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (IOException ex)
+        {
+            throw Fail(new BackupException($"archive: writing the output failed: {ex.Message}", innerException: ex));
+        }
+        catch
+        {
+            _state = State.Failed;
+            throw;
+        }
     }
 
     private void Expect(State state, string operation)

@@ -9,12 +9,6 @@ public sealed record CustomArchiveWriterOptions
     /// </summary>
     public int CompressionLevel { get; init; } = ArchiveFormat.CompressionDefault;
 
-    /// <summary>
-    /// Folder for the spool file that holds the compressed data blocks until the TOC is written (it needs room
-    /// for the compressed table data). Null: the system temp folder (on the Functions host only /tmp is writable).
-    /// </summary>
-    public string? TempDirectory { get; init; }
-
     /// <summary>Written as the "Dumped by pg_dump version" string of the header.</summary>
     public string DumperVersion { get; init; } = "InfiniteBackup " + (typeof(CustomArchiveWriterOptions).Assembly.GetName().Version?.ToString(3) ?? "0");
 

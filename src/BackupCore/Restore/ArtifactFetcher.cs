@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using BackupCore.Storage;
 
 namespace BackupCore.Restore;
@@ -9,7 +8,8 @@ public sealed record FetchedArtifact(string Path, BackupManifest Manifest, Manif
 /// <summary>
 /// Downloads one artifact of one backup to a file: picks the version (<see cref="VersionSelector"/>), reads its
 /// manifest, streams the artifact to a temporary name while hashing it, and renames it only when size and
-/// SHA-256 match the manifest; otherwise the partial file is deleted and <see cref="ArtifactIntegrityException"/> thrown.
+/// SHA-256 (for a streamed archive: of its head and of the rest, <see cref="ArtifactHead"/>) match the manifest;
+/// otherwise the partial file is deleted and <see cref="ArtifactIntegrityException"/> thrown.
 /// The manifest is written beside the file (<c>NAME.manifest.json</c>), so a later <c>restore --from</c> finds it.
 /// </summary>
 public sealed class ArtifactFetcher(IBackupReader reader)
@@ -39,7 +39,7 @@ public sealed class ArtifactFetcher(IBackupReader reader)
 
     /// <summary>
     /// Streams one artifact to <paramref name="outputPath"/> through a temporary <c>.partial</c> name, hashing it;
-    /// renames it only when size and SHA-256 match <paramref name="artifact"/>. Returns the full path.
+    /// renames it only when size and hashes match <paramref name="artifact"/>. Returns the full path.
     /// </summary>
     public async Task<string> DownloadVerifiedAsync(ManifestArtifact artifact, string outputPath, Action<long, long>? progress, CancellationToken cancellationToken)
     {
@@ -52,8 +52,8 @@ public sealed class ArtifactFetcher(IBackupReader reader)
             await using (var source = await reader.OpenReadAsync(artifact.Key, artifact.VersionId, cancellationToken))
             await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
-                var (size, sha) = await CopyHashingAsync(source, file, artifact.Size, progress, cancellationToken);
-                CheckAgainstManifest(reader.Description, artifact, size, sha);
+                var (size, sha, head) = await CopyHashingAsync(source, file, artifact, progress, cancellationToken);
+                CheckAgainstManifest(reader.Description, artifact, size, sha, head);
             }
 
             File.Move(partial, fullPath, overwrite: true);
@@ -67,7 +67,7 @@ public sealed class ArtifactFetcher(IBackupReader reader)
         return fullPath;
     }
 
-    internal static void CheckAgainstManifest(string store, ManifestArtifact artifact, long size, string sha256)
+    internal static void CheckAgainstManifest(string store, ManifestArtifact artifact, long size, string sha256, ArtifactHead? head)
     {
         if (size != artifact.Size)
         {
@@ -76,31 +76,40 @@ public sealed class ArtifactFetcher(IBackupReader reader)
                 "the object is truncated or was replaced after the backup; do not restore it");
         }
 
-        if (!string.Equals(sha256, artifact.Sha256, StringComparison.OrdinalIgnoreCase))
+        // A streamed archive's head (header and TOC) is hashed on its own: a flipped byte there says so.
+        if (artifact.Head is { } expected && !string.Equals(head?.Sha256, expected.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new ArtifactIntegrityException(
-                $"{store}: {artifact.Key}: SHA-256 {sha256} does not match the manifest's {artifact.Sha256}",
+                $"{store}: {artifact.Key}: SHA-256 {head?.Sha256} of the first {expected.Length} bytes (header and TOC) does not match the manifest's {expected.Sha256}",
+                "the object is corrupt or was replaced after the backup; do not restore it");
+        }
+
+        if (!string.Equals(sha256, artifact.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            var what = artifact.Head is { } h ? $"SHA-256 {sha256} of the bytes after the first {h.Length}" : $"SHA-256 {sha256}";
+            throw new ArtifactIntegrityException(
+                $"{store}: {artifact.Key}: {what} does not match the manifest's {artifact.Sha256}",
                 "the object is corrupt or was replaced after the backup; do not restore it");
         }
     }
 
-    /// <summary>Copies while hashing; returns bytes copied and the lower-case hex SHA-256.</summary>
-    public static async Task<(long Size, string Sha256)> CopyHashingAsync(Stream source, Stream destination, long expectedSize, Action<long, long>? progress, CancellationToken cancellationToken)
+    /// <summary>Copies while hashing as the manifest entry <paramref name="artifact"/> says (whole, or head and rest).</summary>
+    public static async Task<(long Size, string Sha256, ArtifactHead? Head)> CopyHashingAsync(
+        Stream source, Stream destination, ManifestArtifact artifact, Action<long, long>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        ArgumentNullException.ThrowIfNull(artifact);
+        using var hasher = ArtifactHasher.ForReading(artifact.Head);
         var buffer = new byte[1 << 16];
-        long total = 0;
         int n;
         while ((n = await source.ReadAsync(buffer, cancellationToken)) > 0)
         {
-            hash.AppendData(buffer, 0, n);
+            hasher.Append(buffer.AsSpan(0, n));
             await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-            total += n;
-            progress?.Invoke(total, expectedSize);
+            progress?.Invoke(hasher.Size, artifact.Size);
         }
 
-        return (total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        return hasher.Finish();
     }
 }

@@ -134,7 +134,7 @@ public sealed class BackupRunner
             Log.RunFinished(_logger, runId, job.TargetName, clock.ElapsedMilliseconds, tables.Sum(t => t.Rows), tables.Sum(t => t.Bytes));
             var committed = manifest with
             {
-                Artifacts = results.Count == 0 ? [] : results[0].Artifacts.Select(a => new ManifestArtifact(a.Kind, a.Key, a.Size, a.Sha256, a.VersionId)).ToList(),
+                Artifacts = results.Count == 0 ? [] : results[0].Artifacts.Select(a => a.ToManifest()).ToList(),
             };
             return new BackupResult(committed, results) { Warnings = guard?.Warnings ?? [] };
         }

@@ -1,10 +1,12 @@
+using BackupCore.Storage;
+
 namespace BackupCore.Running;
 
 /// <summary>
 /// A write-only pass-through that counts the bytes written and reports the total when it is disposed, so an
 /// artifact's size is known before its store commits (<see cref="ShrinkGuard"/>).
 /// </summary>
-internal sealed class CountingWriteStream(Stream inner, Action<long> closed) : Stream
+internal sealed class CountingWriteStream(Stream inner, Action<long> closed) : Stream, IHeadReservingStream
 {
     private long _written;
     private bool _disposed;
@@ -21,6 +23,16 @@ internal sealed class CountingWriteStream(Stream inner, Action<long> closed) : S
     {
         get => _written;
         set => throw new NotSupportedException();
+    }
+
+    public bool CanReserveHead => inner is IHeadReservingStream { CanReserveHead: true };
+
+    public void ReserveHead(int length) => ((IHeadReservingStream)inner).ReserveHead(length);
+
+    public async ValueTask WriteHeadAsync(ReadOnlyMemory<byte> head, CancellationToken cancellationToken)
+    {
+        await ((IHeadReservingStream)inner).WriteHeadAsync(head, cancellationToken).ConfigureAwait(false);
+        _written += head.Length;
     }
 
     public override void Write(byte[] buffer, int offset, int count)

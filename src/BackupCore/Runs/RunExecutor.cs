@@ -113,7 +113,7 @@ public sealed class RunExecutor
                     FinishedAt = _time.GetUtcNow(),
                     Error = null,
                     Artifacts = result.Stores
-                        .SelectMany(s => s.Artifacts.Select(a => new RunArtifact(a.Kind, s.Store, a.Key, a.VersionId, a.Size, a.Sha256)))
+                        .SelectMany(s => s.Artifacts.Select(a => new RunArtifact(a.Kind, s.Store, a.Key, a.VersionId, a.Size, a.Sha256, a.Head)))
                         .ToList(),
                     Tables = tables.Count,
                     Rows = tables.Sum(t => t.Rows),

@@ -4,19 +4,19 @@ namespace BackupCore.Storage;
 /// The write-only stream a publication hands to a writer. Disposing it only says "this artifact is complete";
 /// nothing is published until the publication commits. Writers should write asynchronously; a synchronous
 /// write (e.g. from a BinaryWriter or a sync GZipStream flush) still works but blocks while a full part uploads.
+/// A writer that produces its first bytes last (the archive's header and TOC) reserves them first
+/// (<see cref="IHeadReservingStream"/>).
 /// </summary>
-internal sealed class ArtifactWriteStream : Stream
+internal sealed class ArtifactWriteStream : Stream, IHeadReservingStream
 {
-    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, Task> _write;
-    private readonly Action _close;
+    private readonly IArtifactOutput _output;
     private bool _closed;
     private long _written;
 
-    public ArtifactWriteStream(string name, Func<ReadOnlyMemory<byte>, CancellationToken, Task> write, Action close)
+    public ArtifactWriteStream(string name, IArtifactOutput output)
     {
         Name = name;
-        _write = write;
-        _close = close;
+        _output = output;
     }
 
     public string Name { get; }
@@ -27,6 +27,8 @@ internal sealed class ArtifactWriteStream : Stream
 
     public override bool CanWrite => !_closed;
 
+    public bool CanReserveHead => true;
+
     public override long Length => throw new NotSupportedException();
 
     public override long Position
@@ -35,10 +37,22 @@ internal sealed class ArtifactWriteStream : Stream
         set => throw new NotSupportedException();
     }
 
+    public void ReserveHead(int length)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        _output.ReserveHead(length);
+    }
+
+    public async ValueTask WriteHeadAsync(ReadOnlyMemory<byte> head, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        await _output.WriteHeadAsync(head, cancellationToken).ConfigureAwait(false);
+    }
+
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        await _write(buffer, cancellationToken).ConfigureAwait(false);
+        await _output.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         _written += buffer.Length;
     }
 
@@ -71,7 +85,7 @@ internal sealed class ArtifactWriteStream : Stream
         if (disposing && !_closed)
         {
             _closed = true;
-            _close();
+            _output.WriterClosed = true;
         }
 
         base.Dispose(disposing);

@@ -25,5 +25,9 @@ public interface IBackupPublication : IAsyncDisposable
     ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken);
 }
 
-/// <summary>What landed in the store for one artifact.</summary>
-public sealed record StoredArtifact(ArtifactKind Kind, string Key, long Size, string Sha256, string? VersionId);
+/// <summary>What landed in the store for one artifact; the integrity fields are the manifest's (see <see cref="ArtifactHasher"/>).</summary>
+public sealed record StoredArtifact(ArtifactKind Kind, string Key, long Size, string Sha256, string? VersionId, ArtifactHead? Head = null)
+{
+    /// <summary>The manifest's entry for this artifact.</summary>
+    public ManifestArtifact ToManifest() => new(Kind, Key, Size, Sha256, VersionId, Head);
+}

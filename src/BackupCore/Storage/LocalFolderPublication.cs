@@ -57,7 +57,7 @@ internal sealed class LocalFolderPublication : IBackupPublication
 
         _temporaries.Add(temporary);
         _files.Add(kind, file);
-        Stream stream = new ArtifactWriteStream(temporary, file.WriteAsync, () => file.WriterClosed = true);
+        Stream stream = new ArtifactWriteStream(temporary, file);
         return ValueTask.FromResult(stream);
     }
 
@@ -85,13 +85,13 @@ internal sealed class LocalFolderPublication : IBackupPublication
                 published.Add(file.StampedPath);
             }
 
-            var stored = ordered.Select(f => new StoredArtifact(f.Kind, _names.Latest(f.Kind), f.Size, f.Sha256Hex, _timestamp)).ToList();
+            var stored = ordered.Select(f => new StoredArtifact(f.Kind, _names.Latest(f.Kind), f.Size, f.Sha256Hex, _timestamp, f.Head)).ToList();
             var final = manifest with
             {
                 RunId = _runId,
                 Target = _names.Target,
                 FinishedAt = manifest.FinishedAt ?? _time.GetUtcNow(),
-                Artifacts = [.. stored.Select(s => new ManifestArtifact(s.Kind, s.Key, s.Size, s.Sha256, s.VersionId))],
+                Artifacts = [.. stored.Select(s => s.ToManifest())],
             };
             var stampedManifest = Path.Combine(_folder, _names.StampedManifest(_timestamp));
             var temporaryManifest = LocalFileNames.Temporary(stampedManifest, _runId);

@@ -1,34 +1,50 @@
 using System.Buffers;
 using System.Globalization;
-using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 
 namespace BackupCore.Storage;
 
 /// <summary>
-/// One artifact's upload: bytes are buffered one part at a time (pooled arrays; at most the part being
-/// filled plus the part in flight), full parts go out as multipart parts while the writer keeps writing,
-/// and an artifact that never fills one part is held and sent as a single PUT. Nothing becomes visible
-/// until <see cref="PublishAsync"/> (CompleteMultipartUpload or the PUT), which the publication calls only
-/// when every artifact of the run has been written. SHA-256 and size are computed while streaming.
+/// One artifact's upload: bytes are buffered one part at a time (pooled arrays), full parts go out as multipart
+/// parts while the writer keeps writing (two in flight while parts are small, <see cref="S3PartSizing.PartsInFlight"/>),
+/// and an artifact that never fills one part is held and sent as a single PUT. Nothing becomes visible until
+/// <see cref="PublishAsync"/> (CompleteMultipartUpload or the PUT), which the publication calls only when every
+/// artifact of the run has been written. Size and SHA-256 are computed while streaming (<see cref="ArtifactHasher"/>).
 /// </summary>
-internal sealed class S3ArtifactUpload : IDisposable
+/// <remarks>
+/// A reserved head (<see cref="IHeadReservingStream"/>, the archive's header and TOC) makes part 1 special: its buffer
+/// holds the head's room plus the first data bytes, up to S3's 5 MiB minimum part size (or the head's length, if
+/// larger); data then streams as parts 2..N, and part 1 is uploaded last, once the writer
+/// has filled in the head. Parts may be uploaded in any order (S3 API reference, UploadPart), only the last may be small.
+/// </remarks>
+internal sealed class S3ArtifactUpload : IArtifactOutput, IDisposable
 {
     private readonly IAmazonS3 _client;
     private readonly S3StoreOptions _options;
     private readonly string _runId;
-    private readonly IncrementalHash _sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly List<PartETag> _parts = [];
-    // S3's multipart ETag is MD5(concatenated part MD5s)-N: kept to check what HEAD returns.
-    private readonly List<byte[]> _partMd5s = [];
+    private readonly ArtifactHasher _hasher = new();
+
+    // Finished parts by number: CompleteMultipartUpload lists them ascending, and S3's multipart ETag is
+    // MD5(part MD5s in part order)-N, kept to check what HEAD returns. With two in flight they finish in any order.
+    private readonly SortedDictionary<int, (string ETag, byte[] Md5)> _parts = [];
+    private readonly Lock _partsGate = new();
+    private readonly Queue<Task> _inFlight = new();
     private byte[]? _buffer;
+    private int _bufferSize;
+    private int _bufferPart;
     private int _filled;
-    private int _partsStarted;
-    private Task? _inFlight;
+    private int _nextPart = 1;
+    private int _headLength = -1;
+    private bool _headWritten;
+    private byte[]? _heldPart1;
+    private int _heldPart1Length;
+    private byte[]? _singlePut;
+    private int _singlePutLength;
+    private byte[]? _singlePutMd5;
     private string? _uploadId;
-    private string? _sha256Hex;
     private bool _completed;
+    private (long Size, string Sha256, ArtifactHead? Head)? _digest;
 
     public S3ArtifactUpload(IAmazonS3 client, S3StoreOptions options, ArtifactKind kind, string key, string runId)
     {
@@ -43,8 +59,6 @@ internal sealed class S3ArtifactUpload : IDisposable
 
     public string Key { get; }
 
-    public long Size { get; private set; }
-
     /// <summary>Set by the writer disposing its stream: no more bytes will come.</summary>
     public bool WriterClosed { get; set; }
 
@@ -57,64 +71,143 @@ internal sealed class S3ArtifactUpload : IDisposable
 
     public bool Published { get; private set; }
 
-    public string Sha256Hex => _sha256Hex ?? throw new InvalidOperationException("artifact not finished");
+    public long Size => Digest.Size;
 
-    private int NextPartSize => S3PartSizing.PartSize(_options.MinPartSize, _partsStarted + 1);
+    public string Sha256Hex => Digest.Sha256;
+
+    public ArtifactHead? Head => Digest.Head;
+
+    private (long Size, string Sha256, ArtifactHead? Head) Digest => _digest ?? throw new InvalidOperationException("artifact not finished");
+
+    public void ReserveHead(int length)
+    {
+        if (WriterClosed || _buffer is not null || _nextPart != 1)
+        {
+            throw new InvalidOperationException($"{Key}: the head must be reserved before the first byte is written");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, S3PartSizing.MaxBufferedPartSize);
+        _hasher.ReserveHead(length);
+        _headLength = length;
+        // As small as S3 allows (5 MiB, or the head if larger): it is held all run and uploaded after the last COPY.
+        StartBuffer(Math.Max(S3StoreOptions.MinimumPartSize, length));
+        _filled = length;
+        if (_filled == _bufferSize)
+        {
+            HoldPart1();
+        }
+    }
 
     public async Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (WriterClosed)
-        {
-            throw new ObjectDisposedException(Key);
-        }
-
-        _sha256.AppendData(data.Span);
-        Size += data.Length;
+        ObjectDisposedException.ThrowIf(WriterClosed, Key);
+        _hasher.AppendBody(data.Span);
         while (!data.IsEmpty)
         {
-            _buffer ??= ArrayPool<byte>.Shared.Rent(NextPartSize);
-            var room = NextPartSize - _filled;
-            var n = Math.Min(room, data.Length);
+            if (_buffer is null)
+            {
+                StartBuffer(S3PartSizing.PartSize(_options.MinPartSize, _nextPart));
+            }
+
+            var n = Math.Min(_bufferSize - _filled, data.Length);
             data.Span[..n].CopyTo(_buffer.AsSpan(_filled));
             _filled += n;
             data = data[n..];
-            if (_filled == NextPartSize)
+            if (_filled == _bufferSize)
             {
-                await SendFullPartAsync(cancellationToken).ConfigureAwait(false);
+                if (_bufferPart == 1 && _headLength >= 0)
+                {
+                    HoldPart1();
+                }
+                else
+                {
+                    await SendBufferAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }
 
-    private async Task SendFullPartAsync(CancellationToken cancellationToken)
+    public Task WriteHeadAsync(ReadOnlyMemory<byte> head, CancellationToken cancellationToken)
     {
-        if (_uploadId is null)
+        ObjectDisposedException.ThrowIf(WriterClosed, Key);
+        if (_headLength < 0 || head.Length != _headLength || _headWritten)
         {
-            var initiate = new InitiateMultipartUploadRequest
-            {
-                BucketName = _options.Bucket,
-                Key = Key,
-                ContentType = ArtifactNames.ContentType(Kind),
-            };
-            initiate.Metadata.Add("run-id", _runId);
-            ApplyPlacement(initiate);
-            var response = await S3Call.RunAsync(_options, $"start multipart upload of {Key}", () => _client.InitiateMultipartUploadAsync(initiate, cancellationToken))
-                .ConfigureAwait(false);
-            _uploadId = response.UploadId;
+            throw new InvalidOperationException($"{Key}: {head.Length} head bytes do not match the {_headLength} reserved, or the head was already written");
         }
 
-        // At most one part in flight: wait for the previous one before sending this one.
-        if (_inFlight is not null)
-        {
-            var previous = _inFlight;
-            _inFlight = null;
-            await previous.ConfigureAwait(false);
-        }
+        _hasher.AppendHead(head.Span);
+        _headWritten = true;
 
-        var buffer = _buffer!;
-        var length = _filled;
+        // Part 1 is held once full, else it is still the buffer being filled (a small artifact).
+        head.Span.CopyTo(_heldPart1 ?? _buffer);
+        return Task.CompletedTask;
+    }
+
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_buffer))]
+    private void StartBuffer(int size)
+    {
+        _bufferPart = _nextPart++;
+        _bufferSize = size;
+        _buffer = ArrayPool<byte>.Shared.Rent(size);
+        _filled = 0;
+    }
+
+    private void HoldPart1()
+    {
+        _heldPart1 = _buffer;
+        _heldPart1Length = _filled;
         _buffer = null;
         _filled = 0;
-        _inFlight = UploadPartAsync(buffer, length, ++_partsStarted, cancellationToken);
+    }
+
+    private async Task SendBufferAsync(CancellationToken cancellationToken)
+    {
+        var buffer = _buffer!;
+        var length = _filled;
+        var part = _bufferPart;
+        _buffer = null;
+        _filled = 0;
+        await StartPartAsync(buffer, length, part, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StartPartAsync(byte[] buffer, int length, int partNumber, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartMultipartAsync(cancellationToken).ConfigureAwait(false);
+            while (_inFlight.Count >= S3PartSizing.PartsInFlight(length))
+            {
+                await _inFlight.Dequeue().ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        // On a pool thread, so the part's MD5 is computed beside the writer rather than in its way.
+        _inFlight.Enqueue(Task.Run(() => UploadPartAsync(buffer, length, partNumber, cancellationToken), CancellationToken.None));
+    }
+
+    private async Task StartMultipartAsync(CancellationToken cancellationToken)
+    {
+        if (_uploadId is not null)
+        {
+            return;
+        }
+
+        var initiate = new InitiateMultipartUploadRequest
+        {
+            BucketName = _options.Bucket,
+            Key = Key,
+            ContentType = ArtifactNames.ContentType(Kind),
+        };
+        initiate.Metadata.Add("run-id", _runId);
+        ApplyPlacement(initiate);
+        var response = await S3Call.RunAsync(_options, $"start multipart upload of {Key}", () => _client.InitiateMultipartUploadAsync(initiate, cancellationToken))
+            .ConfigureAwait(false);
+        _uploadId = response.UploadId;
     }
 
     private async Task UploadPartAsync(byte[] buffer, int length, int partNumber, CancellationToken cancellationToken)
@@ -135,8 +228,10 @@ internal sealed class S3ArtifactUpload : IDisposable
             };
             var response = await S3Call.RunAsync(_options, $"upload part {partNumber} of {Key}", () => _client.UploadPartAsync(request, cancellationToken))
                 .ConfigureAwait(false);
-            _parts.Add(new PartETag(partNumber, response.ETag));
-            _partMd5s.Add(md5);
+            lock (_partsGate)
+            {
+                _parts.Add(partNumber, (response.ETag, md5));
+            }
         }
         finally
         {
@@ -144,26 +239,59 @@ internal sealed class S3ArtifactUpload : IDisposable
         }
     }
 
-    /// <summary>Sends what is still buffered as the last part (multipart only) and waits for the part in flight.</summary>
+    /// <summary>
+    /// Sends what is still buffered: the last data part and the held part 1 (multipart), or keeps the only part for a
+    /// single PUT; waits for every part in flight. Fails when a reserved head was never written.
+    /// </summary>
     public async Task FinishDataAsync(CancellationToken cancellationToken)
     {
-        if (_inFlight is not null)
+        if (_digest is not null)
         {
-            var previous = _inFlight;
-            _inFlight = null;
-            await previous.ConfigureAwait(false);
+            return;
         }
 
-        if (_uploadId is not null && _filled > 0)
+        if (!_hasher.HeadComplete)
         {
-            var buffer = _buffer!;
-            var length = _filled;
-            _buffer = null;
-            _filled = 0;
-            await UploadPartAsync(buffer, length, ++_partsStarted, cancellationToken).ConfigureAwait(false);
+            throw new BackupException($"{_options.Description}: {Key}: its first bytes were reserved but never written; the artifact is incomplete");
         }
 
-        _sha256Hex ??= Convert.ToHexStringLower(_sha256.GetHashAndReset());
+        var pendingData = _buffer is not null && _filled > 0;
+        if (_uploadId is null && !(pendingData && _heldPart1 is not null))
+        {
+            // Everything fits one part: the buffer being filled, or part 1 held with nothing after it.
+            if (_heldPart1 is not null)
+            {
+                (_singlePut, _singlePutLength) = (_heldPart1, _heldPart1Length);
+                _heldPart1 = null;
+            }
+            else
+            {
+                (_singlePut, _singlePutLength) = (_buffer, _filled);
+                _buffer = null;
+                _filled = 0;
+            }
+        }
+        else
+        {
+            if (pendingData)
+            {
+                await SendBufferAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_heldPart1 is { } part1)
+            {
+                // Part 1 last: it carries the head, which was only written after the last data byte.
+                _heldPart1 = null;
+                await StartPartAsync(part1, _heldPart1Length, 1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        while (_inFlight.Count > 0)
+        {
+            await _inFlight.Dequeue().ConfigureAwait(false);
+        }
+
+        _digest = _hasher.Finish();
     }
 
     /// <summary>Makes the artifact visible: CompleteMultipartUpload, or the single PUT of the held bytes.</summary>
@@ -176,7 +304,7 @@ internal sealed class S3ArtifactUpload : IDisposable
                 BucketName = _options.Bucket,
                 Key = Key,
                 UploadId = _uploadId,
-                PartETags = [.. _parts],
+                PartETags = [.. _parts.Select(p => new PartETag(p.Key, p.Value.ETag))],
             };
             var response = await S3Call.RunAsync(_options, $"complete multipart upload of {Key}", () => _client.CompleteMultipartUploadAsync(complete, cancellationToken))
                 .ConfigureAwait(false);
@@ -186,19 +314,23 @@ internal sealed class S3ArtifactUpload : IDisposable
         }
         else
         {
-            var bytes = _buffer is null ? Memory<byte>.Empty : _buffer.AsMemory(0, _filled);
-            var md5 = ContentMd5(bytes.Span);
-            _partMd5s.Add(md5);
+            var bytes = _singlePut is null ? Memory<byte>.Empty : _singlePut.AsMemory(0, _singlePutLength);
+            _singlePutMd5 = ContentMd5(bytes.Span);
             var put = new PutObjectRequest
             {
                 BucketName = _options.Bucket,
                 Key = Key,
                 ContentType = ArtifactNames.ContentType(Kind),
-                InputStream = new MemoryStream(_buffer ?? [], 0, _filled, writable: false),
-                MD5Digest = Convert.ToBase64String(md5),
+                InputStream = new MemoryStream(_singlePut ?? [], 0, _singlePutLength, writable: false),
+                MD5Digest = Convert.ToBase64String(_singlePutMd5),
             };
             put.Metadata.Add("run-id", _runId);
             put.Metadata.Add("sha256", Sha256Hex);
+            if (Head is { } head)
+            {
+                put.Metadata.Add("head-sha256", head.Sha256);
+            }
+
             ApplyPlacement(put);
             if (_options.EffectiveChecksumMode == S3ChecksumMode.WhenSupported)
             {
@@ -208,7 +340,7 @@ internal sealed class S3ArtifactUpload : IDisposable
 
             var response = await S3Call.RunAsync(_options, $"upload {Key}", () => _client.PutObjectAsync(put, cancellationToken)).ConfigureAwait(false);
             VersionId = NullIfEmpty(response.VersionId);
-            ReturnBuffer();
+            ReturnBuffers();
         }
 
         Published = true;
@@ -235,56 +367,57 @@ internal sealed class S3ArtifactUpload : IDisposable
             throw new BackupException($"{_options.Description}: {Key} version {VersionId}: stored sha256 metadata {stored} differs from {Sha256Hex}");
         }
 
+        if (!IsMultipart && Head is not null && meta.Metadata["head-sha256"] is { Length: > 0 } storedHead && storedHead != Head.Sha256)
+        {
+            throw new BackupException($"{_options.Description}: {Key} version {VersionId}: stored head-sha256 metadata {storedHead} differs from {Head.Sha256}");
+        }
+
         if (_options.VerifyUpload)
         {
             var get = new GetObjectRequest { BucketName = _options.Bucket, Key = Key, VersionId = VersionId };
-            var (size, sha) = await S3Call.RunAsync(_options, $"download {Key} to verify it", async () =>
+            var (size, sha, readHead) = await S3Call.RunAsync(_options, $"download {Key} to verify it", async () =>
             {
                 using var response = await _client.GetObjectAsync(get, cancellationToken).ConfigureAwait(false);
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using var hasher = ArtifactHasher.ForReading(Head);
                 var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
                 try
                 {
-                    long total = 0;
                     int n;
                     while ((n = await response.ResponseStream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                     {
-                        hash.AppendData(buffer, 0, n);
-                        total += n;
+                        hasher.Append(buffer.AsSpan(0, n));
                     }
 
-                    return (total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+                    return hasher.Finish();
                 }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }).ConfigureAwait(false);
-            if (size != Size || sha != Sha256Hex)
+            if (size != Size || sha != Sha256Hex || readHead?.Sha256 != Head?.Sha256)
             {
-                throw new BackupException($"{_options.Description}: {Key} version {VersionId}: downloaded {size} bytes with SHA-256 {sha}, but {Size} bytes with SHA-256 {Sha256Hex} were written");
+                throw new BackupException($"{_options.Description}: {Key} version {VersionId}: downloaded {size} bytes that do not hash as the {Size} bytes written (SHA-256 {sha} against {Sha256Hex}{(Head is null ? "" : $", head {readHead?.Sha256} against {Head.Sha256}")})");
             }
         }
     }
 
-    /// <summary>Aborts an open multipart upload (no-op once completed). Never throws: it runs on failure paths.</summary>
+    /// <summary>Aborts an open multipart upload (no-op once completed); waits for the parts in flight first.</summary>
     public async Task<bool> AbortAsync()
     {
-        if (_inFlight is not null)
+        while (_inFlight.Count > 0)
         {
             try
             {
-                await _inFlight.ConfigureAwait(false);
+                await _inFlight.Dequeue().ConfigureAwait(false);
             }
             catch (Exception)
             {
                 // The part's own failure is what the caller reports; here we only clean up.
             }
-
-            _inFlight = null;
         }
 
-        ReturnBuffer();
+        ReturnBuffers();
         if (_uploadId is null || _completed)
         {
             return false;
@@ -298,13 +431,13 @@ internal sealed class S3ArtifactUpload : IDisposable
 
     private string ExpectedETag()
     {
-        if (!IsMultipart && _partMd5s.Count == 1)
+        if (!IsMultipart)
         {
-            return Convert.ToHexStringLower(_partMd5s[0]);
+            return Convert.ToHexStringLower(_singlePutMd5 ?? []);
         }
 
-        var all = _partMd5s.SelectMany(m => m).ToArray();
-        return Convert.ToHexStringLower(ContentMd5(all)) + "-" + _partMd5s.Count.ToString(CultureInfo.InvariantCulture);
+        var all = _parts.Values.SelectMany(p => p.Md5).ToArray();
+        return Convert.ToHexStringLower(ContentMd5(all)) + "-" + _parts.Count.ToString(CultureInfo.InvariantCulture);
     }
 
     private void ApplyPlacement(PutObjectRequest request)
@@ -345,24 +478,30 @@ internal sealed class S3ArtifactUpload : IDisposable
 
     // Content-MD5 is the S3 protocol's transport check (RFC 1864), not a security hash; SHA-256 is ours.
 #pragma warning disable CA5351
-    private static byte[] ContentMd5(ReadOnlySpan<byte> data) => MD5.HashData(data);
+    private static byte[] ContentMd5(ReadOnlySpan<byte> data) => System.Security.Cryptography.MD5.HashData(data);
 #pragma warning restore CA5351
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) || value == "null" ? null : value;
 
-    private void ReturnBuffer()
+    private void ReturnBuffers()
     {
-        if (_buffer is not null)
+        foreach (var buffer in new[] { _buffer, _heldPart1, _singlePut })
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = null;
-            _filled = 0;
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
+
+        _buffer = null;
+        _heldPart1 = null;
+        _singlePut = null;
+        _filled = 0;
     }
 
     public void Dispose()
     {
-        ReturnBuffer();
-        _sha256.Dispose();
+        ReturnBuffers();
+        _hasher.Dispose();
     }
 }

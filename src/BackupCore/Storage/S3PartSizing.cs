@@ -15,6 +15,16 @@ internal static class S3PartSizing
     /// <summary>The largest part we buffer: 1 GiB (a managed array holds less than 2 GiB; 5 GiB is S3's cap).</summary>
     public const int MaxBufferedPartSize = 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Parts up to this size go up two at a time: filling one while two upload is three buffers, 24 MiB per
+    /// artifact at the default 8 MiB (80 MiB for the three artifacts with the archive's held part 1). Bigger parts
+    /// (from 8 GB into an artifact, or a larger MinPartSize) go one at a time: two buffers per artifact.
+    /// </summary>
+    public const int TwoInFlightMaxPartSize = 8 * 1024 * 1024;
+
+    /// <summary>How many parts of <paramref name="partSize"/> bytes may upload at once.</summary>
+    public static int PartsInFlight(int partSize) => partSize <= TwoInFlightMaxPartSize ? 2 : 1;
+
     /// <summary>The size of part <paramref name="partNumber"/> (1-based).</summary>
     public static int PartSize(int minPartSize, int partNumber)
     {

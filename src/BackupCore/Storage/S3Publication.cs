@@ -41,7 +41,7 @@ internal sealed class S3Publication : IBackupPublication
 
         var upload = new S3ArtifactUpload(_client, _options, kind, _keys.Artifact(kind), _runId);
         _uploads.Add(kind, upload);
-        Stream stream = new ArtifactWriteStream(upload.Key, upload.WriteAsync, () => upload.WriterClosed = true);
+        Stream stream = new ArtifactWriteStream(upload.Key, upload);
         return ValueTask.FromResult(stream);
     }
 
@@ -73,13 +73,13 @@ internal sealed class S3Publication : IBackupPublication
                 StorageLog.Published(_logger, _options.Description, upload.Key, upload.Size, Math.Max(upload.PartCount, 1), upload.VersionId);
             }
 
-            var stored = ordered.Select(u => new StoredArtifact(u.Kind, u.Key, u.Size, u.Sha256Hex, u.VersionId)).ToList();
+            var stored = ordered.Select(u => new StoredArtifact(u.Kind, u.Key, u.Size, u.Sha256Hex, u.VersionId, u.Head)).ToList();
             var final = manifest with
             {
                 RunId = _runId,
                 Target = _keys.Target,
                 FinishedAt = manifest.FinishedAt ?? DateTimeOffset.UtcNow,
-                Artifacts = [.. stored.Select(s => new ManifestArtifact(s.Kind, s.Key, s.Size, s.Sha256, s.VersionId))],
+                Artifacts = [.. stored.Select(s => s.ToManifest())],
             };
             await S3ManifestUpload.PublishAsync(_client, _options, _keys.Manifest, _runId, final.ToJsonBytes(), cancellationToken).ConfigureAwait(false);
 

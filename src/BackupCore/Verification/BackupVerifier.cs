@@ -9,7 +9,7 @@ namespace BackupCore.Verification;
 
 /// <summary>
 /// Checks that a stored backup can be restored and holds what its manifest says:
-/// 1. every artifact downloads with the manifest's size and SHA-256;
+/// 1. every artifact downloads with the manifest's size and SHA-256 (of the archive's head and the rest, where recorded);
 /// 2. the custom archive's header, TOC and every data block read back (checksums, block order) and each
 ///    table's row count in it matches the manifest;
 /// 3. the full plain script (else the anonymized one) restores into a scratch database without an error
@@ -78,7 +78,8 @@ public sealed class BackupVerifier(IBackupReader reader)
             try
             {
                 files[artifact.Kind] = await fetcher.DownloadVerifiedAsync(artifact, Path.Combine(work, artifact.Kind.FileName(manifest.Target)), null, cancellationToken);
-                checks.Add(new VerificationCheck(name, true, $"{artifact.Size} bytes, {artifact.Sha256}"));
+                var head = artifact.Head is { } h ? $" (header and TOC: {h.Length} bytes, {h.Sha256}; the rest: {artifact.Sha256})" : $", {artifact.Sha256}";
+                checks.Add(new VerificationCheck(name, true, $"{artifact.Size} bytes{head}"));
             }
             catch (ArtifactIntegrityException ex)
             {

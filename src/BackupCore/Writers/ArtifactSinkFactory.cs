@@ -28,7 +28,7 @@ public class ArtifactSinkFactory
             ArtifactKind.Plain => new PlainSqlWriter(Gzip(output), Options.ToolVersion),
             ArtifactKind.Archive => new CustomArchiveWriter(
                 output,
-                new CustomArchiveWriterOptions { CompressionLevel = Options.CompressionLevel, TempDirectory = Options.TempDirectory, DumperVersion = Options.ToolVersion }),
+                new CustomArchiveWriterOptions { CompressionLevel = Options.CompressionLevel, DumperVersion = Options.ToolVersion }),
             ArtifactKind.Anonymized => new AnonymizingSink(new PlainSqlWriter(Gzip(output), Options.ToolVersion), Options.Anonymization, Options.AnonymizationPolicy),
             _ => throw new BackupException($"artifact {kind}: no writer available"),
         };

@@ -2,7 +2,7 @@ using BackupCore.Anonymization;
 
 namespace BackupCore.Writers;
 
-/// <summary>How the artifact writers compress and where they may put temporary files.</summary>
+/// <summary>How the artifact writers compress and what the anonymized artifact replaces. No writer uses temporary files.</summary>
 public sealed record ArtifactWriterOptions
 {
     /// <summary>
@@ -11,9 +11,6 @@ public sealed record ArtifactWriterOptions
     /// pg_dump -Z2, at a fraction of level 6's CPU (docs/performance.md).
     /// </summary>
     public int CompressionLevel { get; init; } = 2;
-
-    /// <summary>Where the archive writer keeps its data section until the TOC is written.</summary>
-    public string TempDirectory { get; init; } = Path.GetTempPath();
 
     public string ToolVersion { get; init; } = ToolInfo.Version;
 

@@ -1,7 +1,9 @@
+using BackupCore.Storage;
+
 namespace BackupCore.Writers;
 
 /// <summary>A write-only stream that writes every byte to several streams (one artifact to several stores).</summary>
-internal sealed class TeeStream : Stream
+internal sealed class TeeStream : Stream, IHeadReservingStream
 {
     private readonly IReadOnlyList<Stream> _targets;
 
@@ -19,6 +21,24 @@ internal sealed class TeeStream : Stream
     public override long Length => throw new NotSupportedException();
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public bool CanReserveHead => _targets.All(t => t is IHeadReservingStream { CanReserveHead: true });
+
+    public void ReserveHead(int length)
+    {
+        foreach (var t in _targets)
+        {
+            ((IHeadReservingStream)t).ReserveHead(length);
+        }
+    }
+
+    public async ValueTask WriteHeadAsync(ReadOnlyMemory<byte> head, CancellationToken cancellationToken)
+    {
+        foreach (var t in _targets)
+        {
+            await ((IHeadReservingStream)t).WriteHeadAsync(head, cancellationToken);
+        }
+    }
 
     public override void Flush()
     {

@@ -122,4 +122,98 @@ public sealed class ArchiveGoldenBytesTests
         };
         Assert.Throws<InvalidOperationException>(() => ArchiveTocEntryWriter.Write(new ArrayBufferWriter<byte>(), entry, ArchiveOffsetState.NoData, 0));
     }
+
+    /// <summary>A two-entry plan whose whole archive (level 0, so the block bytes are readable) is written out by hand below.</summary>
+    private static DumpPlan TinyPlan() => new()
+    {
+        DatabaseName = "d",
+        ServerVersion = "15",
+        ServerVersionNumber = 150000,
+        Encoding = "UTF8",
+        SnapshotTime = new DateTimeOffset(2026, 11, 26, 9, 30, 15, TimeSpan.Zero),
+        Schemas = ["s"],
+        Entries =
+        [
+            new DumpEntry { DumpId = 1, Desc = "SCHEMA", Tag = "s", Section = DumpSection.PreData, Definition = "CREATE SCHEMA s;\n" },
+            new DumpEntry
+            {
+                DumpId = 2, Desc = "TABLE DATA", Tag = "t", Namespace = "s", Section = DumpSection.Data, Dependencies = [1],
+                CopyStatement = "COPY s.t (a) FROM stdin;\n", Data = new TableDataSource("s", "t", 1, [], "COPY s.t (a) TO STDOUT"),
+            },
+        ],
+    };
+
+    private static string TinyArchiveHex()
+    {
+        var header = Hex(
+            "5047444D50", "010E00", "04", "08", "01",
+            "0000000000",                               // compression Int 0 (none)
+            "000F000000", "001E000000", "0009000000", "001A000000", "000A000000", "007E000000", "0000000000",
+            "0001000000", Ascii("d"),
+            "0002000000", Ascii("15"),
+            "0004000000", Ascii("IB 1"));
+        var schema = Hex(
+            "0001000000", "0000000000",                 // dumpId 1, hadDumper 0
+            "0001000000", Ascii("0"), "0001000000", Ascii("0"),
+            "0001000000", Ascii("s"), "0006000000", Ascii("SCHEMA"),
+            "0002000000",                               // section PRE_DATA
+            "0011000000", Ascii("CREATE SCHEMA s;\n"),
+            "0101000000", "0101000000", "0101000000", "0101000000", "0101000000", "0101000000", // drop, copy, ns, tablespace, tableam, owner NULL
+            "0005000000", Ascii("false"),
+            "0101000000",                               // no dependencies
+            "030000000000000000");                      // NO_DATA
+        var copy = "COPY s.t (a) FROM stdin;\n";
+        var dataEntryBeforeOffset = Hex(
+            "0002000000", "0001000000",                 // dumpId 2, hadDumper 1
+            "0001000000", Ascii("0"), "0001000000", Ascii("0"),
+            "0001000000", Ascii("t"), "000A000000", Ascii("TABLE DATA"),
+            "0003000000",                               // section DATA
+            "0101000000", "0101000000",                 // defn NULL, dropStmt NULL
+            "00" + Convert.ToHexString(BitConverter.GetBytes(copy.Length)), Ascii(copy),
+            "0001000000", Ascii("s"),                   // namespace
+            "0101000000", "0101000000", "0101000000",   // tablespace, tableam, owner NULL
+            "0005000000", Ascii("false"),
+            "0001000000", Ascii("1"),                   // dependency on dump id 1
+            "0101000000");
+        var tocBeforeOffset = Hex("0002000000", schema, dataEntryBeforeOffset);
+
+        // The block starts right after header and TOC, whose length the 9-byte offset completes.
+        var blockAt = (header.Length + tocBeforeOffset.Length) / 2 + 9;
+        var offset = "02" + Convert.ToHexString(BitConverter.GetBytes((long)blockAt));
+        var block = Hex(
+            "01", "0002000000",                         // data block of dump id 2
+            "0007000000", Ascii("1\n\\.\n\n\n"),          // one chunk: the row, then the COPY terminator
+            "0000000000");                              // end of block
+        return header + tocBeforeOffset + offset + block;
+    }
+
+    [Fact]
+    public async Task A_whole_archive_written_to_a_seekable_stream_matches_hand_written_bytes_with_its_offset_set()
+    {
+        using var memory = new MemoryStream();
+        await using (var writer = new CustomArchiveWriter(memory, new CustomArchiveWriterOptions { CompressionLevel = 0, DumperVersion = "IB 1" }, leaveOpen: true))
+        {
+            await ArchiveTestPlans.FeedAsync(writer, TinyPlan(), new Dictionary<int, byte[]> { [2] = "1\n"u8.ToArray() });
+        }
+
+        Assert.Equal(TinyArchiveHex(), Convert.ToHexString(memory.ToArray()));
+    }
+
+    [Fact]
+    public async Task A_whole_archive_streamed_into_a_store_matches_the_same_hand_written_bytes()
+    {
+        var folder = Directory.CreateTempSubdirectory("ib-golden-").FullName;
+        try
+        {
+            var (bytes, stored) = await ArchiveTestPlans.WriteThroughFolderStoreAsync(
+                TinyPlan(), new Dictionary<int, byte[]> { [2] = "1\n"u8.ToArray() }, folder, new CustomArchiveWriterOptions { CompressionLevel = 0, DumperVersion = "IB 1" });
+
+            Assert.Equal(TinyArchiveHex(), Convert.ToHexString(bytes));
+            Assert.Equal(bytes.Length - 1 - 5 - 5 - 7 - 5, stored.Head!.Length); // the head ends where the block starts
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -222,7 +222,7 @@ public sealed class ArchiveRoundTripTests(PostgresServer server) : IAsyncLifetim
 
         var outDir = Path.Combine(_dir, database);
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(database));
-        var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions { TempDirectory = _dir }));
+        var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions()));
         await runner.RunAsync(
             new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(new LocalFolderOptions { Path = outDir })] },
             CancellationToken.None);

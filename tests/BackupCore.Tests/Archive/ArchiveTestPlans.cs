@@ -1,6 +1,7 @@
 using System.Text;
 using BackupCore.Archive;
 using BackupCore.Plan;
+using BackupCore.Storage;
 using BackupCore.Writers;
 
 namespace BackupCore.Tests.Archive;
@@ -147,16 +148,52 @@ internal static class ArchiveTestPlans
         }
     }
 
-    /// <summary>Writes the plan to a byte array through a non-seekable stream.</summary>
+    /// <summary>Writes the plan to a byte array through a seekable stream (the TOC is rewritten in place with the offsets).</summary>
     public static async Task<byte[]> WriteArchiveAsync(DumpPlan plan, IReadOnlyDictionary<int, byte[]> data, CustomArchiveWriterOptions? options = null, int slice = 3)
     {
         using var memory = new MemoryStream();
-        await using (var writer = new CustomArchiveWriter(new NonSeekableStream(memory), options))
+        await using (var writer = new CustomArchiveWriter(memory, options, leaveOpen: true))
         {
             await FeedAsync(writer, plan, data, slice);
         }
 
         return memory.ToArray();
+    }
+
+    /// <summary>Writes the plan to a byte array through a stream that cannot seek (a pipe): offsets stay unset.</summary>
+    public static async Task<byte[]> WritePipedArchiveAsync(DumpPlan plan, IReadOnlyDictionary<int, byte[]> data, CustomArchiveWriterOptions? options = null)
+    {
+        using var memory = new MemoryStream();
+        await using (var writer = new CustomArchiveWriter(new NonSeekableStream(memory), options))
+        {
+            await FeedAsync(writer, plan, data);
+        }
+
+        return memory.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the plan through a real folder store's artifact stream, as a backup run does (the head is reserved and
+    /// written last), commits, and returns the published file and what the store recorded for it.
+    /// </summary>
+    public static async Task<(byte[] Bytes, StoredArtifact Stored)> WriteThroughFolderStoreAsync(
+        DumpPlan plan, IReadOnlyDictionary<int, byte[]> data, string folder, CustomArchiveWriterOptions? options = null)
+    {
+        var store = new LocalFolderStore(new LocalFolderOptions { Path = folder });
+        var runId = Guid.NewGuid().ToString("N")[..12];
+        await using var publication = await store.BeginAsync("golden", runId, CancellationToken.None);
+        await using (var writer = new CustomArchiveWriter(await publication.OpenArtifactAsync(ArtifactKind.Archive, CancellationToken.None), options))
+        {
+            await FeedAsync(writer, plan, data);
+        }
+
+        var manifest = new BackupManifest
+        {
+            RunId = runId, Target = "golden", StartedAt = plan.SnapshotTime, SnapshotTime = plan.SnapshotTime,
+            Database = plan.DatabaseName, Schemas = plan.Schemas, ServerVersion = plan.ServerVersion, ToolVersion = "test",
+        };
+        var stored = Assert.Single(await publication.CommitAsync(manifest, CancellationToken.None));
+        return (await File.ReadAllBytesAsync(Path.Combine(folder, ArtifactKind.Archive.FileName("golden"))), stored);
     }
 
     private static DumpEntry Special(int id, string desc, string defn) =>

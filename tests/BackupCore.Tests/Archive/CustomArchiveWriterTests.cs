@@ -10,39 +10,63 @@ namespace BackupCore.Tests.Archive;
 
 public sealed class CustomArchiveWriterTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _tempDir = Path.Combine(Path.GetTempPath(), "ib-archive-spool-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly string _folder = Directory.CreateTempSubdirectory("ib-archive-writer-").FullName;
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_tempDir))
-        {
-            Directory.Delete(_tempDir, recursive: true);
-        }
-    }
-
-    private string[] SpoolFiles() => Directory.Exists(_tempDir) ? Directory.GetFiles(_tempDir) : [];
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task Nothing_reaches_the_output_and_the_spool_is_deleted_when_the_run_never_completes()
+    public async Task Through_a_store_the_head_is_written_last_and_the_file_equals_the_seekable_write_with_offsets_set()
     {
-        using var memory = new MemoryStream();
-        await using (var writer = new CustomArchiveWriter(new NonSeekableStream(memory), new CustomArchiveWriterOptions { TempDirectory = _tempDir }))
-        {
-            await ArchiveTestPlans.FeedAsync(writer, ArchiveTestPlans.Build(), ArchiveTestPlans.Data(), complete: false);
-            Assert.Single(SpoolFiles());
-        }
-
-        Assert.Equal(0, memory.Length);
-        Assert.Empty(SpoolFiles());
-    }
-
-    [Fact]
-    public async Task A_run_failing_inside_a_table_leaves_no_output_and_no_spool()
-    {
-        using var memory = new MemoryStream();
         var plan = ArchiveTestPlans.Build();
-        await using (var writer = new CustomArchiveWriter(new NonSeekableStream(memory), new CustomArchiveWriterOptions { TempDirectory = _tempDir }))
+        var data = ArchiveTestPlans.Data();
+        var seekable = await ArchiveTestPlans.WriteArchiveAsync(plan, data, slice: 3);
+        var (stored, artifact) = await ArchiveTestPlans.WriteThroughFolderStoreAsync(plan, data, _folder);
+
+        Assert.Equal(seekable, stored);
+        var contents = await ArchiveReader.ReadAsync(new MemoryStream(stored), "streamed.dump", default);
+        Assert.All(contents.Entries.Where(e => e.HadDumper), e => Assert.Equal(ArchiveOffsetState.PositionSet, e.OffsetState));
+        Assert.Equal(contents.DataBlocks.Select(b => b.FileOffset), contents.Entries.Where(e => e.HadDumper).Select(e => e.DataOffset));
+
+        // The store hashed the head (header + TOC, up to the first block) and the rest on their own.
+        var head = Assert.IsType<ArtifactHead>(artifact.Head);
+        Assert.Equal(contents.DataStart, head.Length);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stored.AsSpan(0, (int)head.Length))), head.Sha256);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(stored.AsSpan((int)head.Length))), artifact.Sha256);
+        Assert.Equal(stored.Length, artifact.Size);
+    }
+
+    [Fact]
+    public async Task On_a_pipe_the_offsets_stay_unset_and_every_other_byte_is_the_same()
+    {
+        var plan = ArchiveTestPlans.Build();
+        var seekable = await ArchiveTestPlans.WriteArchiveAsync(plan, ArchiveTestPlans.Data());
+        var piped = await ArchiveTestPlans.WritePipedArchiveAsync(plan, ArchiveTestPlans.Data());
+
+        Assert.Equal(seekable.Length, piped.Length);
+        var contents = await ArchiveReader.ReadAsync(new MemoryStream(seekable), "seekable.dump", default);
+        var differing = Enumerable.Range(0, seekable.Length).Where(i => seekable[i] != piped[i]).ToList();
+        foreach (var entry in contents.Entries.Where(e => e.HadDumper))
         {
+            // The offset is the entry's last field: the 9 bytes before the next entry (or the first block).
+            var next = contents.Entries.FirstOrDefault(e => e.FileOffset > entry.FileOffset)?.FileOffset ?? contents.DataStart;
+            var field = piped.AsSpan((int)next - ArchiveOffset.Size, ArchiveOffset.Size).ToArray();
+            Assert.Equal([(byte)ArchiveOffsetState.PositionNotSet, 0, 0, 0, 0, 0, 0, 0, 0], field);
+            differing.RemoveAll(i => i >= next - ArchiveOffset.Size && i < next);
+        }
+
+        Assert.Empty(differing);
+        var read = await ArchiveReader.ReadAsync(new NonSeekableStream(new MemoryStream(piped)), "piped.dump", default);
+        Assert.Equal(contents.DataBlocks.Select(b => b.Sha256), read.DataBlocks.Select(b => b.Sha256));
+    }
+
+    [Fact]
+    public async Task A_run_failing_inside_a_table_publishes_nothing_and_leaves_no_file()
+    {
+        var plan = ArchiveTestPlans.Build();
+        var store = new LocalFolderStore(new LocalFolderOptions { Path = _folder });
+        await using (var publication = await store.BeginAsync("fails", "run1", default))
+        {
+            await using var writer = new CustomArchiveWriter(await publication.OpenArtifactAsync(ArtifactKind.Archive, default));
             await writer.BeginAsync(plan, default);
             foreach (var entry in plan.Entries.TakeWhile(e => !e.HasData))
             {
@@ -52,33 +76,29 @@ public sealed class CustomArchiveWriterTests(ITestOutputHelper output) : IDispos
             await writer.BeginTableDataAsync(plan.Entries.First(e => e.HasData), default);
             await writer.WriteTableDataAsync("1\tpartial"u8.ToArray(), default);
 
-            // The runner's COPY fails here; it disposes the sink without completing it.
+            // The runner's COPY fails here; it disposes the sink and the publication without committing.
         }
 
-        Assert.Equal(0, memory.Length);
-        Assert.Empty(SpoolFiles());
+        Assert.Empty(Directory.GetFiles(_folder));
     }
 
     [Fact]
-    public async Task Spool_lives_in_the_configured_folder_until_the_archive_is_complete()
+    public async Task An_entry_that_is_not_the_plans_own_is_refused_because_the_toc_already_holds_the_plans()
     {
-        using var memory = new MemoryStream();
-        var writer = new CustomArchiveWriter(new NonSeekableStream(memory), new CustomArchiveWriterOptions { TempDirectory = _tempDir });
-        await ArchiveTestPlans.FeedAsync(writer, ArchiveTestPlans.Build(), ArchiveTestPlans.Data(), complete: false);
-        var spool = Assert.Single(SpoolFiles());
-        Assert.EndsWith(".dump-data.tmp", spool, StringComparison.Ordinal);
+        var plan = ArchiveTestPlans.Build();
+        await using var writer = new CustomArchiveWriter(new MemoryStream());
+        await writer.BeginAsync(plan, default);
+        var changed = plan.Entries[0] with { Definition = "SET client_encoding = 'LATIN1';\n" };
 
-        await writer.CompleteAsync(default);
-        Assert.Empty(SpoolFiles());
-        await writer.DisposeAsync();
-        Assert.True(memory.Length > 0);
+        var ex = await Assert.ThrowsAsync<BackupException>(() => writer.WriteEntryAsync(changed, default).AsTask());
+        Assert.Contains("entry 1 (ENCODING ENCODING) differs from the plan's entry", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Entries_out_of_plan_order_are_refused_naming_the_entry()
     {
         var plan = ArchiveTestPlans.Build();
-        await using var writer = new CustomArchiveWriter(new MemoryStream(), new CustomArchiveWriterOptions { TempDirectory = _tempDir });
+        await using var writer = new CustomArchiveWriter(new MemoryStream());
         await writer.BeginAsync(plan, default);
         await writer.WriteEntryAsync(plan.Entries[0], default);
 
@@ -92,13 +112,13 @@ public sealed class CustomArchiveWriterTests(ITestOutputHelper output) : IDispos
     {
         var plan = ArchiveTestPlans.Build();
         using var memory = new MemoryStream();
-        await using var writer = new CustomArchiveWriter(memory, new CustomArchiveWriterOptions { TempDirectory = _tempDir }, leaveOpen: true);
+        await using var writer = new CustomArchiveWriter(memory, leaveOpen: true);
         await writer.BeginAsync(plan, default);
         await writer.WriteEntryAsync(plan.Entries[0], default);
 
         var ex = await Assert.ThrowsAsync<BackupException>(() => writer.CompleteAsync(default).AsTask());
         Assert.Contains("entry 2 (STDSTRINGS STDSTRINGS) and 10 more of the plan were never written", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(0, memory.Length);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.CompleteAsync(default).AsTask());
     }
 
     [Theory]
@@ -114,14 +134,14 @@ public sealed class CustomArchiveWriterTests(ITestOutputHelper output) : IDispos
     public async Task Writer_disposes_its_output_unless_told_to_leave_it_open()
     {
         var owned = new MemoryStream();
-        await using (var writer = new CustomArchiveWriter(owned, new CustomArchiveWriterOptions { TempDirectory = _tempDir }))
+        await using (var writer = new CustomArchiveWriter(owned))
         {
             await ArchiveTestPlans.FeedAsync(writer, ArchiveTestPlans.Build(), ArchiveTestPlans.Data());
         }
 
         Assert.False(owned.CanWrite);
         var kept = new MemoryStream();
-        await using (var writer = new CustomArchiveWriter(kept, new CustomArchiveWriterOptions { TempDirectory = _tempDir }, leaveOpen: true))
+        await using (var writer = new CustomArchiveWriter(kept, leaveOpen: true))
         {
             await ArchiveTestPlans.FeedAsync(writer, ArchiveTestPlans.Build(), ArchiveTestPlans.Data());
         }
@@ -142,18 +162,9 @@ public sealed class CustomArchiveWriterTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
-    public void Disk_full_on_the_spool_names_the_temp_file_and_says_what_to_do()
+    public async Task Large_table_streams_into_the_archive_and_reads_back_with_the_same_hash()
     {
-        var spoolPath = Path.Combine(_tempDir, "x.tmp");
-        var ex = ArchiveDataSpool.Failed(spoolPath, "write", new IOException("No space left on device", 28));
-        Assert.Contains($"archive temp file {spoolPath}: write failed: No space left on device", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("is full", ex.Hint, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Large_table_streams_through_the_spool_and_reads_back_with_the_same_hash()
-    {
-        // ~24 MB of COPY text; the spool and the archive hold only the compressed form.
+        // ~24 MB of COPY text; the archive holds only the compressed form.
         var rows = 300_000;
         var text = new StringBuilder();
         for (var i = 0; i < rows; i++)
@@ -164,7 +175,7 @@ public sealed class CustomArchiveWriterTests(ITestOutputHelper output) : IDispos
         var data = ArchiveTestPlans.Data(text.ToString());
         var bytes = data[ArchiveTestPlans.UsersDataId];
         var clock = Stopwatch.StartNew();
-        var archive = await ArchiveTestPlans.WriteArchiveAsync(ArchiveTestPlans.Build(), data, new CustomArchiveWriterOptions { TempDirectory = _tempDir }, slice: 8192);
+        var archive = await ArchiveTestPlans.WriteArchiveAsync(ArchiveTestPlans.Build(), data, slice: 8192);
         var writeMs = clock.ElapsedMilliseconds;
         clock.Restart();
         var contents = await ArchiveReader.ReadAsync(new MemoryStream(archive), "large.dump", default);

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using Amazon.S3.Model;
 using BackupCore.Running;
 using BackupCore.Storage;
@@ -88,18 +87,11 @@ public sealed class FaultBench(PostgresServer postgres, S3Server s3, string data
         string? connectionString = null,
         S3StoreOptions? options = null,
         CapturedLog? log = null,
-        string? tempDirectory = null,
         CancellationToken cancellationToken = default)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString ?? ConnectionString());
         using var store = new S3Store(options ?? Options(), log?.For<S3Store>());
-        var writerOptions = new ArtifactWriterOptions();
-        if (tempDirectory is not null)
-        {
-            writerOptions = writerOptions with { TempDirectory = tempDirectory };
-        }
-
-        var runner = new BackupRunner(new ArtifactSinkFactory(writerOptions), log?.For<BackupRunner>());
+        var runner = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions()), log?.For<BackupRunner>());
         return await runner.RunAsync(new BackupJob { TargetName = target, DataSource = dataSource, Stores = [store] }, cancellationToken);
     }
 
@@ -129,8 +121,8 @@ public sealed class FaultBench(PostgresServer postgres, S3Server s3, string data
             await using var stream = await store.OpenReadAsync(artifact.Key, artifact.VersionId, CancellationToken.None);
             using var memory = new MemoryStream();
             await stream.CopyToAsync(memory);
-            Assert.Equal(artifact.Size, memory.Length);
-            Assert.Equal(artifact.Sha256, Convert.ToHexStringLower(SHA256.HashData(memory.ToArray())));
+            Storage.ArtifactData.AssertMatches(artifact, memory.ToArray());
+            Assert.Equal(artifact.Kind == ArtifactKind.Archive, artifact.Head is not null);
         }
 
         return manifest;

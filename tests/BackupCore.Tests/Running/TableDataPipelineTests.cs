@@ -41,7 +41,7 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task Plain_gz_holds_one_shared_member_per_table_and_zcat_and_dotnet_read_the_same_sql()
     {
-        var outDir = await BackupAsync(new ArtifactSinkFactory(new ArtifactWriterOptions { TempDirectory = _dir }));
+        var outDir = await BackupAsync(new ArtifactSinkFactory(new ArtifactWriterOptions()));
         var gz = Path.Combine(outDir, ArtifactKind.Plain.FileName(Database));
 
         string viaDotnet;
@@ -71,7 +71,7 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
     [InlineData(true)]
     public async Task A_sink_failing_in_the_middle_of_a_table_fails_the_run_without_hanging(bool deflatedSink)
     {
-        var factory = new FailingFactory(new ArtifactWriterOptions { TempDirectory = _dir }, deflatedSink);
+        var factory = new FailingFactory(new ArtifactWriterOptions(), deflatedSink);
         var run = BackupAsync(factory);
         var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)));
 
@@ -102,7 +102,7 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         string outDir;
         try
         {
-            var options = new ArtifactWriterOptions { TempDirectory = _dir, Anonymization = new() { Key = "segment-test-key-0123456789abcdef" } };
+            var options = new ArtifactWriterOptions { Anonymization = new() { Key = "segment-test-key-0123456789abcdef" } };
             outDir = await BackupAsync(new ArtifactSinkFactory(options), database, log);
         }
         finally
@@ -145,7 +145,7 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         TableDataPipeline.SegmentSize = 64 * 1024;
         try
         {
-            var options = new ArtifactWriterOptions { TempDirectory = _dir, Anonymization = new() { Key = "parallel-test-key-0123456789abcdef" } };
+            var options = new ArtifactWriterOptions { Anonymization = new() { Key = "parallel-test-key-0123456789abcdef" } };
             var artifacts = new List<byte[][]>();
             foreach (var workers in new[] { 1, 3 })
             {

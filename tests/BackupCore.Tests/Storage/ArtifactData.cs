@@ -16,6 +16,22 @@ internal static class ArtifactData
 
     public static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
+    /// <summary>
+    /// The bytes are what the manifest entry vouches for: size, and SHA-256 of the whole file, or for an artifact with
+    /// a head (the streamed archive) SHA-256 of the first head-length bytes and of the rest, computed here by hand.
+    /// </summary>
+    public static void AssertMatches(ManifestArtifact artifact, byte[] bytes)
+    {
+        Assert.Equal(artifact.Size, bytes.Length);
+        var headLength = (int)(artifact.Head?.Length ?? 0);
+        if (artifact.Head is { } head)
+        {
+            Assert.Equal(head.Sha256, Sha256(bytes[..headLength]));
+        }
+
+        Assert.Equal(artifact.Sha256, Sha256(bytes[headLength..]));
+    }
+
     /// <summary>Writes <paramref name="data"/> in uneven chunks (like gzip output) and closes the artifact.</summary>
     public static async Task WriteAsync(IBackupPublication publication, ArtifactKind kind, byte[] data)
     {

@@ -158,6 +158,31 @@ public sealed class LocalFolderStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Folder_running_full_fails_naming_the_file_with_a_hint_and_leaves_nothing_behind()
+    {
+        var tmpfs = Directory.CreateDirectory(Path.Combine(_folder.FullName, "tmpfs")).FullName;
+        (await BackupCore.Tests.Fixtures.ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", tmpfs])).EnsureSuccess("mount tmpfs");
+        try
+        {
+            var store = new LocalFolderStore(new LocalFolderOptions { Path = tmpfs });
+            var ex = await Assert.ThrowsAsync<BackupException>(async () =>
+            {
+                await using var publication = await store.BeginAsync("full", "run1", CancellationToken.None);
+                await ArtifactData.WriteAsync(publication, ArtifactKind.Archive, ArtifactData.Bytes(3 * 1024 * 1024, 7));
+            });
+
+            Assert.Contains(Path.Combine(tmpfs, "full."), ex.Message, StringComparison.Ordinal);
+            Assert.Contains("No space left on device", ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"the folder {tmpfs} is full", ex.Hint, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(tmpfs));
+        }
+        finally
+        {
+            await BackupCore.Tests.Fixtures.ProcessRunner.RunAsync("umount", [tmpfs]);
+        }
+    }
+
+    [Fact]
     public void Target_names_that_could_escape_the_folder_are_refused()
     {
         var store = Store(new FixedTime(DateTimeOffset.UtcNow));

@@ -1,5 +1,6 @@
 using Amazon.S3.Model;
 using BackupCore.Storage;
+using BackupCore.Tests.Faults;
 using BackupCore.Tests.Fixtures;
 
 namespace BackupCore.Tests.Storage;
@@ -196,6 +197,128 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         Assert.DoesNotContain(open, u => u.UploadId == own.UploadId);
         Assert.Contains(open, u => u.UploadId == other.UploadId);
         await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = "db/stale-eu.gz", UploadId = other.UploadId });
+    }
+
+    /// <summary>Writes head + body the way the archive writer does: reserve, stream the body, fill the head last.</summary>
+    private static async Task WriteWithHeadAsync(IBackupPublication publication, byte[] head, byte[] body)
+    {
+        await using var stream = await publication.OpenArtifactAsync(ArtifactKind.Archive, CancellationToken.None);
+        var reserving = Assert.IsAssignableFrom<IHeadReservingStream>(stream);
+        Assert.True(reserving.CanReserveHead);
+        reserving.ReserveHead(head.Length);
+        for (var offset = 0; offset < body.Length; offset += 777_777)
+        {
+            await stream.WriteAsync(body.AsMemory(offset, Math.Min(777_777, body.Length - offset)));
+        }
+
+        await reserving.WriteHeadAsync(head, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Archive_head_written_last_goes_up_as_part_1_after_the_data_parts_and_the_object_reads_head_first()
+    {
+        await using var proxy = TcpFaultProxy.ForHttpEndpoint(server.Endpoint);
+        var options = server.Options(_bucket);
+        options.ServiceUrl = proxy.HttpEndpoint;
+        options.VerifyUpload = true;
+        using var store = new S3Store(options);
+        var head = ArtifactData.Bytes(40_000, 70);
+        var body = ArtifactData.Bytes((17 * MiB) + 999, 71);
+        var runId = NewRunId();
+        IReadOnlyList<StoredArtifact> stored;
+        await using (var publication = await store.BeginAsync("head-last", runId, CancellationToken.None))
+        {
+            await WriteWithHeadAsync(publication, head, body);
+            stored = await publication.CommitAsync(ArtifactData.Manifest("head-last", runId), CancellationToken.None);
+        }
+
+        // 5 MiB parts: part 1 = the head + the first (5 MiB - 40,000) body bytes, held; then parts 2..4 as the body streams.
+        var parts = proxy.RequestLines.Where(l => FaultBench.IsPartUpload(l) && l.Contains("head-last.dump", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, parts.Count);
+        Assert.Contains("partNumber=1", parts[^1], StringComparison.Ordinal);
+        var manifest = await store.GetManifestAsync("head-last", null, CancellationToken.None);
+        var artifact = manifest.Artifacts.Single();
+        var bytes = await ArtifactData.ReadAllAsync(await store.OpenReadAsync(artifact.Key, artifact.VersionId, CancellationToken.None));
+        Assert.Equal([.. head, .. body], bytes);
+        Assert.Equal(new ArtifactHead(head.Length, ArtifactData.Sha256(head)), artifact.Head);
+        Assert.Equal(ArtifactData.Sha256(body), artifact.Sha256);
+        Assert.Equal(stored.Single().ToManifest(), artifact);
+    }
+
+    [Fact]
+    public async Task Small_archive_with_a_head_is_one_put_carrying_both_hashes()
+    {
+        using var store = new S3Store(server.Options(_bucket));
+        var head = ArtifactData.Bytes(3_000, 80);
+        var body = ArtifactData.Bytes(100_000, 81);
+        var runId = NewRunId();
+        await using (var publication = await store.BeginAsync("head-small", runId, CancellationToken.None))
+        {
+            await WriteWithHeadAsync(publication, head, body);
+            await publication.CommitAsync(ArtifactData.Manifest("head-small", runId), CancellationToken.None);
+        }
+
+        var artifact = (await store.GetManifestAsync("head-small", null, CancellationToken.None)).Artifacts.Single();
+        using var client = server.CreateClient();
+        var meta = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = artifact.Key, VersionId = artifact.VersionId });
+        Assert.DoesNotContain("-", meta.ETag.Trim('"'), StringComparison.Ordinal);
+        Assert.Equal(ArtifactData.Sha256(body), meta.Metadata["sha256"]);
+        Assert.Equal(ArtifactData.Sha256(head), meta.Metadata["head-sha256"]);
+        ArtifactData.AssertMatches(artifact, await ArtifactData.ReadAllAsync(await store.OpenReadAsync(artifact.Key, artifact.VersionId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task Commit_refuses_an_artifact_whose_reserved_head_was_never_written_and_publishes_nothing()
+    {
+        using var store = new S3Store(server.Options(_bucket));
+        await using var publication = await store.BeginAsync("head-missing", NewRunId(), CancellationToken.None);
+        await using (var stream = await publication.OpenArtifactAsync(ArtifactKind.Archive, CancellationToken.None))
+        {
+            ((IHeadReservingStream)stream).ReserveHead(1000);
+            await stream.WriteAsync(ArtifactData.Bytes(7 * MiB, 90));
+        }
+
+        var ex = await Assert.ThrowsAsync<BackupException>(async () => await publication.CommitAsync(ArtifactData.Manifest("head-missing", "r"), CancellationToken.None));
+        Assert.Contains("db/head-missing.dump: its first bytes were reserved but never written", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await VersionCountsAsync("db/head-missing."));
+        Assert.Empty(await OpenUploadsAsync("db/head-missing."));
+    }
+
+    [Fact]
+    public async Task Two_parts_upload_at_once_and_the_writer_waits_for_a_slot_before_the_third()
+    {
+        await using var proxy = TcpFaultProxy.ForHttpEndpoint(server.Endpoint);
+        var options = server.Options(_bucket);
+        options.ServiceUrl = proxy.HttpEndpoint;
+        using var store = new S3Store(options);
+        var data = ArtifactData.Bytes(30 * MiB, 100);
+        var runId = NewRunId();
+        await using var publication = await store.BeginAsync("in-flight", runId, CancellationToken.None);
+        proxy.StallOnRequest(FaultBench.IsPartUpload);
+        var write = ArtifactData.WriteAsync(publication, ArtifactKind.Plain, data);
+        int PartRequests() => proxy.RequestLines.Count(FaultBench.IsPartUpload);
+        try
+        {
+            Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(60)), "no part was sent");
+            for (var i = 0; i < 200 && PartRequests() < 2; i++)
+            {
+                await Task.Delay(50);
+            }
+
+            // Part 1 is held by the proxy; part 2 went out beside it; part 3 is full and waits for one of them.
+            await Task.Delay(1000);
+            Assert.Equal(2, PartRequests());
+            Assert.False(write.IsCompleted, "the writer should wait while two parts are in flight");
+        }
+        finally
+        {
+            proxy.Stalled = false;
+        }
+
+        await write;
+        await publication.CommitAsync(ArtifactData.Manifest("in-flight", runId), CancellationToken.None);
+        var artifact = (await store.GetManifestAsync("in-flight", null, CancellationToken.None)).Artifacts.Single();
+        Assert.Equal(data, await ArtifactData.ReadAllAsync(await store.OpenReadAsync(artifact.Key, artifact.VersionId, CancellationToken.None)));
     }
 
     [Fact]

@@ -1,0 +1,267 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using BackupCore.Archive;
+using BackupCore.Storage;
+using BackupCore.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace BackupCli.Tests;
+
+/// <summary>
+/// The streamed <c>NAME.dump</c> (issue 15) end to end: integrity of the head written last, manifests from before
+/// streaming, and a backup whose temporary directory is far too small to hold the archive.
+/// </summary>
+[Collection(CliServers.Name)]
+public sealed class StreamedArchiveTests : IAsyncLifetime, IDisposable
+{
+    private readonly PostgresServer _pg;
+    private readonly S3Server _s3;
+    private readonly ITestOutputHelper _output;
+    private readonly string _dir = Directory.CreateTempSubdirectory("ib-cli-streamed-").FullName;
+    private readonly string _bucket = "ib-cli-streamed-" + Guid.NewGuid().ToString("N")[..8];
+
+    public StreamedArchiveTests(PostgresServer pg, S3Server s3, ITestOutputHelper output)
+    {
+        _pg = pg;
+        _s3 = s3;
+        _output = output;
+    }
+
+    public async Task InitializeAsync()
+    {
+        await _s3.CreateVersionedBucketAsync(_bucket);
+        await _pg.CreateDatabaseAsync("cli_streamed_small");
+        (await _pg.PsqlAsync("cli_streamed_small", RestoreCommandTests.Dump)).EnsureSuccess("psql");
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Folder => Path.Combine(_dir, "backups");
+
+    private async Task<ManifestArtifact> BackUpSmallAsync(string name)
+    {
+        var backup = await CliRun.RunAsync("backup", "--connection", _pg.ConnectionString("cli_streamed_small"), "--schema", "shop", "--name", name, "--out", Folder);
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        var manifest = BackupManifest.FromJson(await File.ReadAllBytesAsync(Path.Combine(Folder, name + ".manifest.json")), "manifest");
+        return manifest.Artifacts.Single(a => a.Kind == ArtifactKind.Archive);
+    }
+
+    private static async Task FlipByteAsync(string path, long offset)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = offset;
+        var b = file.ReadByte();
+        file.Position = offset;
+        file.WriteByte((byte)(b ^ 0x20));
+    }
+
+    [Fact]
+    public async Task Fetch_refuses_a_dump_with_one_byte_changed_in_its_TOC_and_one_changed_in_a_data_block()
+    {
+        var artifact = await BackUpSmallAsync("flip");
+        var head = Assert.IsType<ArtifactHead>(artifact.Head);
+        var path = Path.Combine(Folder, "flip.dump");
+        var contents = await ArchiveReader.ReadAsync(new MemoryStream(await File.ReadAllBytesAsync(path)), "flip.dump", CancellationToken.None);
+        Assert.Equal(contents.DataStart, head.Length);
+        var out1 = Path.Combine(_dir, "out");
+        Directory.CreateDirectory(out1);
+
+        // The last TOC entry's tag, well inside the head.
+        var tocByte = contents.Entries[^1].FileOffset + 12;
+        await FlipByteAsync(path, tocByte);
+        var toc = await CliRun.RunAsync("fetch", "--dir", Folder, "--name", "flip", "--dump", "--out", out1);
+        Assert.True(toc.ExitCode == 3, toc.ToString());
+        Assert.Contains($"of the first {head.Length} bytes (header and TOC) does not match the manifest's {head.Sha256}", toc.StdErr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(out1));
+        await FlipByteAsync(path, tocByte);
+
+        // A byte of compressed table data in the middle of the largest block.
+        var block = contents.DataBlocks.MaxBy(b => b.Length)!;
+        var dataByte = block.FileOffset + (block.Length / 2);
+        await FlipByteAsync(path, dataByte);
+        var data = await CliRun.RunAsync("fetch", "--dir", Folder, "--name", "flip", "--dump", "--out", out1);
+        Assert.True(data.ExitCode == 3, data.ToString());
+        Assert.Contains($"of the bytes after the first {head.Length} does not match the manifest's {artifact.Sha256}", data.StdErr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(out1));
+        await FlipByteAsync(path, dataByte);
+
+        var good = await CliRun.RunAsync("fetch", "--dir", Folder, "--name", "flip", "--dump", "--out", out1);
+        Assert.True(good.ExitCode == 0, good.ToString());
+    }
+
+    [Fact]
+    public async Task A_dump_whose_manifest_has_the_whole_file_sha256_of_before_streaming_still_fetches_verifies_and_refuses_a_change()
+    {
+        await BackUpSmallAsync("older");
+
+        // Rewrite the manifest as an older version wrote it for .dump: no head, sha256 of the whole file.
+        var manifestPath = Path.Combine(Folder, "older.manifest.json");
+        var manifest = BackupManifest.FromJson(await File.ReadAllBytesAsync(manifestPath), "manifest");
+        var dumpPath = Path.Combine(Folder, "older.dump");
+        var whole = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(dumpPath)));
+        var older = manifest with
+        {
+            Artifacts = [.. manifest.Artifacts.Select(a => a.Kind == ArtifactKind.Archive ? a with { Sha256 = whole, Head = null } : a)],
+        };
+        var json = older.ToJsonBytes();
+        Assert.DoesNotContain("\"head\"", System.Text.Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        await File.WriteAllBytesAsync(manifestPath, json); // the latest name is a hard link of the stamped manifest
+
+        var out1 = Path.Combine(_dir, "older-out");
+        Directory.CreateDirectory(out1);
+        var fetch = await CliRun.RunAsync("fetch", "--dir", Folder, "--name", "older", "--dump", "--out", out1);
+        Assert.True(fetch.ExitCode == 0, fetch.ToString());
+        Assert.Contains($"sha256 {whole} (verified)", fetch.StdOut, StringComparison.Ordinal);
+        var verify = await CliRun.RunAsync("verify", "--dir", Folder, "--name", "older", "--no-restore");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+
+        await FlipByteAsync(dumpPath, 100);
+        var bad = await CliRun.RunAsync("fetch", "--dir", Folder, "--name", "older", "--dump", "--out", Path.Combine(out1, "bad.dump"));
+        Assert.True(bad.ExitCode == 3, bad.ToString());
+        Assert.Contains($"does not match the manifest's {whole}", bad.StdErr, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The issue's proof: over 200 MB of table data backed up by the CLI as its own process, with TMPDIR on a 16 MiB
+    /// tmpfs, to the folder store (normal disk) and S3 at once. Both land byte-identical, the temp disk stays empty,
+    /// pg_restore 15 lists the archive and restores it with -j 2 to the same rows, and verify passes for both stores.
+    /// </summary>
+    [Fact]
+    public async Task Backup_of_200_MB_with_TMPDIR_on_a_16_MiB_tmpfs_lands_in_folder_and_S3_and_restores_identical_with_pg_restore_j2()
+    {
+        const string Source = "cli_streamed_big";
+        await _pg.CreateDatabaseAsync(Source);
+        await using (var connection = new Npgsql.NpgsqlConnection(_pg.ConnectionString(Source)))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(
+                """
+                CREATE TABLE big (id bigint PRIMARY KEY, a text, b text, c jsonb);
+                INSERT INTO big SELECT i, md5(i::text) || md5((i * 3)::text), repeat(md5((i * 7)::text), 3),
+                       jsonb_build_object('email', 'user' || i || '@example.com', 'n', i)
+                  FROM generate_series(1, 850000) i;
+                CREATE TABLE medium (id int PRIMARY KEY, note text);
+                INSERT INTO medium SELECT i, repeat(md5(i::text), 4) FROM generate_series(1, 100000) i;
+                """,
+                connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var tableBytes = await _pg.ScalarAsync<long>(
+            "SELECT sum(pg_relation_size(c.oid) + coalesce(pg_relation_size(c.reltoastrelid), 0))::bigint FROM pg_class c WHERE c.relname IN ('big', 'medium')",
+            Source);
+        Assert.True(tableBytes >= 200L * 1024 * 1024, $"only {tableBytes} bytes of table data");
+
+        var tmp = Directory.CreateDirectory(Path.Combine(_dir, "tmp")).FullName;
+        var work = Directory.CreateDirectory(Path.Combine(_dir, "cwd")).FullName;
+        (await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", tmp])).EnsureSuccess("mount tmpfs");
+        try
+        {
+            var (exit, stdout, stderr, peakRssKb, peakTempBytes) = await RunCliProcessAsync(
+                tmp,
+                work,
+                "backup", "--connection", _pg.ConnectionString(Source), "--name", "big", "--out", Folder,
+                "--s3", $"s3://{_bucket}/db", "--s3-endpoint", _s3.Endpoint);
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+
+            // Nothing proportional to the data outside the stores: the temp disk and the working folder stay (nearly) empty.
+            Assert.True(peakTempBytes <= 1024 * 1024, $"the temp folder held {peakTempBytes} bytes during the backup");
+            Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+            _output.WriteLine($"streamed backup of {tableBytes} bytes of table data: peak RSS {peakRssKb / 1024} MB, peak temp {peakTempBytes} bytes");
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("umount", [tmp]);
+        }
+
+        // S3 holds the same bytes as the folder; pg_restore 15 lists the archive, and every data offset is set.
+        var fromS3 = Path.Combine(_dir, "from-s3");
+        Directory.CreateDirectory(fromS3);
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", _s3.AccessKey);
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", _s3.SecretKey);
+        var fetch = await CliRun.RunAsync("fetch", "--s3", $"s3://{_bucket}/db", "--s3-endpoint", _s3.Endpoint, "--name", "big", "--dump", "--out", fromS3);
+        Assert.True(fetch.ExitCode == 0, fetch.ToString());
+        var dump = Path.Combine(Folder, "big.dump");
+        Assert.Equal(await FileSha256Async(dump), await FileSha256Async(Path.Combine(fromS3, "big.dump")));
+        await using (var stream = File.OpenRead(dump))
+        {
+            var contents = await ArchiveReader.ReadAsync(stream, "big.dump", CancellationToken.None);
+            var data = contents.Entries.Where(e => e.HadDumper).ToList();
+            Assert.Equal(2, data.Count);
+            Assert.All(data, e => Assert.Equal(ArchiveOffsetState.PositionSet, e.OffsetState));
+        }
+
+        var list = (await _pg.ClientToolAsync("pg_restore", null, "-l", dump)).EnsureSuccess("pg_restore -l");
+        Assert.Contains("TABLE DATA public big", list.StdOut, StringComparison.Ordinal);
+
+        const string Target = "cli_streamed_restored";
+        await _pg.CreateDatabaseAsync(Target);
+        var restore = await _pg.ClientToolAsync("pg_restore", null, "--no-owner", "--no-privileges", "-j", "2", "-d", Target, dump);
+        Assert.True(restore.ExitCode == 0 && restore.StdErr.Length == 0, $"pg_restore -j 2 exited {restore.ExitCode}: {restore.StdErr}");
+        foreach (var table in new[] { "big", "medium" })
+        {
+            var digest = $"SELECT count(*) || ' ' || md5(string_agg(md5(t::text), '' ORDER BY id)) FROM {table} t";
+            Assert.Equal(await _pg.ScalarAsync<string>(digest, Source), await _pg.ScalarAsync<string>(digest, Target));
+        }
+
+        var verifyS3 = await CliRun.RunAsync("verify", "--s3", $"s3://{_bucket}/db", "--s3-endpoint", _s3.Endpoint, "--name", "big", "--server", _pg.ConnectionString("postgres"));
+        Assert.True(verifyS3.ExitCode == 0, verifyS3.ToString());
+        var verifyFolder = await CliRun.RunAsync("verify", "--dir", Folder, "--name", "big", "--no-restore");
+        Assert.True(verifyFolder.ExitCode == 0, verifyFolder.ToString());
+        await _pg.ExecuteAsync($"DROP DATABASE {Target} WITH (FORCE)");
+        await _pg.ExecuteAsync($"DROP DATABASE {Source} WITH (FORCE)");
+    }
+
+    private static async Task<string> FileSha256Async(string path)
+    {
+        await using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file));
+    }
+
+    /// <summary>
+    /// Runs the CLI as its own process with <c>TMPDIR</c> set (so nothing of the test process's temp use counts), under
+    /// /usr/bin/time for its peak RSS, sampling the temp folder's file system usage every 50 ms for its peak.
+    /// </summary>
+    private async Task<(int Exit, string StdOut, string StdErr, long PeakRssKb, long PeakTempBytes)> RunCliProcessAsync(string tmp, string workingDirectory, params string[] args)
+    {
+        var timeFile = Path.Combine(_dir, "time.txt");
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/time")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var a in (string[])["-f", "%M", "-o", timeFile, Path.Combine(AppContext.BaseDirectory, "infinite-backup"), .. args])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["TMPDIR"] = tmp;
+        start.Environment["AWS_ACCESS_KEY_ID"] = _s3.AccessKey;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = _s3.SecretKey;
+        start.Environment["Backup__Anonymization__Key"] = "streamed-archive-test-key-0123456789";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        long peakTemp = 0;
+        while (!process.HasExited)
+        {
+            peakTemp = Math.Max(peakTemp, UsedBytes(tmp));
+            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(50));
+        }
+
+        await process.WaitForExitAsync();
+        var rss = long.Parse((await File.ReadAllTextAsync(timeFile)).Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
+        return (process.ExitCode, await stdout, await stderr, rss, peakTemp);
+    }
+
+    /// <summary>Bytes in use on the file system at <paramref name="path"/> (a tmpfs: what its files hold, deleted-but-open ones too).</summary>
+    private static long UsedBytes(string path)
+    {
+        var drive = new DriveInfo(path);
+        return drive.TotalSize - drive.TotalFreeSpace;
+    }
+}
