@@ -24,6 +24,9 @@ public sealed class AddressTagger : IDisposable
     /// <summary>Length of the replacement without the tag ("nobody+" + "@example.com").</summary>
     public const int FormOverhead = 19;
 
+    /// <summary>Length of the compact replacement without the tag ("@example.com").</summary>
+    public const int CompactFormOverhead = 12;
+
     private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
     private readonly HMACSHA256 _hmac;
@@ -46,6 +49,9 @@ public sealed class AddressTagger : IDisposable
         }
 
         _hmac = new HMACSHA256(key.ToArray());
+
+        // The compact form TAG@example.com must never be the plain replacement nobody@example.com.
+        _addressByIssuedTag.Add("nobody", "");
     }
 
     /// <summary>How many times a tag had to be lengthened because another address held the shorter one.</summary>
@@ -55,12 +61,15 @@ public sealed class AddressTagger : IDisposable
     /// The distinct replacement of <paramref name="address"/>: its tag has <see cref="DefaultTagLength"/>
     /// characters (fewer when <paramref name="maxTagLength"/> says so, never fewer than
     /// <see cref="MinimumTagLength"/>), more when the shorter tag is already another address's.
-    /// Null when no free tag of at most <paramref name="maxTagLength"/> characters exists.
+    /// Null when no free tag of at most <paramref name="maxTagLength"/> characters exists. With
+    /// <paramref name="compact"/>, the form is <c>TAG@example.com</c> (for columns too short for the other).
     /// </summary>
-    public string? TryReplace(string address, int maxTagLength = int.MaxValue)
+    public string? TryReplace(string address, int maxTagLength = int.MaxValue, bool compact = false)
     {
         var tag = TryTag(address, maxTagLength);
-        return tag is null ? null : string.Concat(EmailAddressPattern.TaggedPrefix, tag, EmailAddressPattern.TaggedSuffix);
+        return tag is null ? null
+            : compact ? string.Concat(tag, EmailAddressPattern.TaggedSuffix)
+            : string.Concat(EmailAddressPattern.TaggedPrefix, tag, EmailAddressPattern.TaggedSuffix);
     }
 
     /// <summary>The tag alone (see <see cref="TryReplace"/>).</summary>

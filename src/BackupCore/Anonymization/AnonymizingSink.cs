@@ -185,7 +185,7 @@ public sealed class AnonymizingSink : IRewritingTableDataSink, IManifestContribu
         var data = entry.Data ?? throw new BackupException($"entry {entry.DumpId} ({entry.Desc} {entry.Tag}): TABLE DATA without a data source");
         var rules = _rules.GetValueOrDefault(entry.DumpId)
             ?? throw new BackupException($"table {data.Schema}.{data.Table}: not in the plan given to the anonymizer");
-        _table = new TableAnonymizer(data, rules, _policy.AllowAddresses, _replacer, _scratch);
+        _table = new TableAnonymizer(data, rules, _policy, _replacer, _scratch);
         _carry.Clear();
     }
 

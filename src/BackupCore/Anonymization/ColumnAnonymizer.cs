@@ -4,9 +4,37 @@ using BackupCore.Plan;
 
 namespace BackupCore.Anonymization;
 
+/// <summary>How the anonymizer treats the bytea values of a column (the policy's <c>bytea</c> option and rules).</summary>
+public enum ByteaMode
+{
+    /// <summary>Binary: neither rewritten nor scanned (the default).</summary>
+    Opaque,
+
+    /// <summary>Scanned as UTF-8 text by the fail-closed scan, never rewritten.</summary>
+    Scan,
+
+    /// <summary>Addresses in the bytes' UTF-8 text are replaced, then scanned.</summary>
+    Replace,
+}
+
+/// <summary>What the fail-closed scan found in an emitted value.</summary>
+internal enum ScanHit
+{
+    /// <summary>No address other than the anonymizer's replacements.</summary>
+    None,
+
+    /// <summary>An address the rewriter did not replace.</summary>
+    Address,
+
+    /// <summary>An enum label that is an address (labels belong to the type and are never rewritten).</summary>
+    EnumLabel,
+}
+
 /// <summary>
 /// Applies one column's rule to its COPY text fields, and checks emitted fields for surviving
-/// addresses (the fail-closed scan). Counts the values it changed.
+/// addresses (the fail-closed scan). Counts the values it changed. Values are walked by the column's
+/// shape (<see cref="ValueWalker"/>): text, json keys and strings, hstore keys and values, tsvector lexemes,
+/// composite fields and array elements at any depth, and bytea as text where the policy asks for it.
 /// </summary>
 internal sealed class ColumnAnonymizer
 {
@@ -15,14 +43,17 @@ internal sealed class ColumnAnonymizer
 
     private readonly AddressReplacer _replacer;
     private readonly byte[]? _fixedEncoded;
-    private readonly bool _blankPadded;
+    private readonly bool _jsonInside;
+    private readonly bool _plainBytePath;
+    private readonly RewriteVisitor _rewrite;
 
-    public ColumnAnonymizer(ColumnKey key, CopyColumn column, ColumnRule rule, bool allowAddresses, AddressReplacer replacer)
+    public ColumnAnonymizer(ColumnKey key, CopyColumn column, ColumnRule rule, bool allowAddresses, AddressReplacer replacer, ByteaMode byteaMode = ByteaMode.Opaque)
     {
         Key = key;
         Column = column;
         Rule = rule;
         AllowAddresses = allowAddresses;
+        ByteaMode = byteaMode;
         _replacer = replacer;
         if (rule.Kind == ColumnRuleKind.Fixed)
         {
@@ -31,9 +62,14 @@ internal sealed class ColumnAnonymizer
             _fixedEncoded = encoded[..CopyTextCodec.Encode(value, encoded)];
         }
 
-        // char(n) pads with spaces and the server drops excess trailing spaces on input (datatype-character docs).
-        _blankPadded = column.TypeName.StartsWith("character(", StringComparison.Ordinal)
-            || column.TypeName is "character" or "character[]" or "bpchar";
+        _jsonInside = ValueWalker.ContainsJson(column);
+
+        // The byte path knows plain text and JSON only; char(n) pads with spaces and the server drops excess
+        // trailing spaces on input (datatype-character docs), which only the string path handles.
+        _plainBytePath = !column.IsArray && column.Kind is ColumnValueKind.Text or ColumnValueKind.Json or ColumnValueKind.Xml && !IsBlankPadded(column);
+        InspectsEveryValue = ValueWalker.Contains(column, ColumnValueKind.Bytea)
+            && ((byteaMode == ByteaMode.Replace && rule.Kind == ColumnRuleKind.Email) || (byteaMode != ByteaMode.Opaque && !allowAddresses));
+        _rewrite = new RewriteVisitor(this);
     }
 
     public ColumnKey Key { get; }
@@ -44,6 +80,8 @@ internal sealed class ColumnAnonymizer
 
     public bool AllowAddresses { get; }
 
+    public ByteaMode ByteaMode { get; }
+
     /// <summary>Whether the byte paths may be taken (tests turn them off to compare with the string path).</summary>
     internal bool BytePaths { get; init; } = true;
 
@@ -53,7 +91,17 @@ internal sealed class ColumnAnonymizer
     /// <summary>The rule changes values whether or not they hold an address (null, fixed, hash).</summary>
     public bool RewritesEveryValue => Rule.Kind is ColumnRuleKind.Null or ColumnRuleKind.Fixed or ColumnRuleKind.Hash;
 
-    private bool RewritesAddresses => Rule.Kind == ColumnRuleKind.Email && Column.Kind != ColumnValueKind.Other;
+    /// <summary>
+    /// Every value must be decoded, even without an '@' in its COPY text: bytea treated as text (its hex form
+    /// hides the '@'). Only with the policy's <c>bytea</c> option.
+    /// </summary>
+    public bool InspectsEveryValue { get; }
+
+    /// <summary>The column's values may hold an address (<c>\u</c> escapes and bytea as text included).</summary>
+    public bool MayHoldAddress(ReadOnlySpan<byte> field) =>
+        InspectsEveryValue || CopyTextCodec.IndexOfAddressCandidate(field, _jsonInside) >= 0;
+
+    private bool RewritesAddresses => Rule.Kind == ColumnRuleKind.Email && ValueWalker.IsStructured(Column);
 
     /// <summary>Writes the anonymized form of one field (COPY text) to <paramref name="output"/>.</summary>
     public void Write(ReadOnlySpan<byte> field, CopyTextBuffer output, CopyTextBuffer scratch)
@@ -77,8 +125,7 @@ internal sealed class ColumnAnonymizer
                 return;
             }
 
-            case ColumnRuleKind.Email when RewritesAddresses && !isNull
-                                           && CopyTextCodec.IndexOfAddressCandidate(field, Column.Kind == ColumnValueKind.Json) >= 0:
+            case ColumnRuleKind.Email when RewritesAddresses && !isNull && MayHoldAddress(field):
             {
                 if (TryRewriteBytes(field, output))
                 {
@@ -104,57 +151,56 @@ internal sealed class ColumnAnonymizer
     }
 
     /// <summary>The decoded value with addresses replaced, or null when it holds none.</summary>
-    public string? Transform(string value) =>
-        Column.IsArray ? ArrayLiteralRewriter.Rewrite(value, TransformScalar) : TransformScalar(value);
+    public string? Transform(string value)
+    {
+        try
+        {
+            return ValueWalker.Walk(value, Column, _rewrite);
+        }
+        catch (FormatException ex)
+        {
+            throw Malformed(ex);
+        }
+    }
 
     /// <summary>True when the emitted field still holds an address that is not a replacement (unless allowed).</summary>
-    public bool HasForeignAddress(ReadOnlySpan<byte> field, CopyTextBuffer scratch)
+    public bool HasForeignAddress(ReadOnlySpan<byte> field, CopyTextBuffer scratch) => Scan(field, scratch) != ScanHit.None;
+
+    /// <summary>The fail-closed scan of one emitted field.</summary>
+    public ScanHit Scan(ReadOnlySpan<byte> field, CopyTextBuffer scratch)
     {
-        if (AllowAddresses || CopyTextCodec.IsNull(field) || CopyTextCodec.IndexOfAddressCandidate(field, Column.Kind == ColumnValueKind.Json) < 0)
+        if (AllowAddresses || CopyTextCodec.IsNull(field) || !MayHoldAddress(field))
         {
-            return false;
+            return ScanHit.None;
         }
 
-        if (BytePaths && MayScanBytes(field) && AddressBytes.OnlyReplacements(field))
+        if (BytePaths && !InspectsEveryValue && MayScanBytes(field) && AddressBytes.OnlyReplacements(field))
         {
-            return false;
+            return ScanHit.None;
         }
 
-        return HasForeignAddress(Decode(field, scratch, strict: false));
+        return Scan(Decode(field, scratch, strict: false));
     }
 
-    /// <summary>Scan of a decoded value: JSON strings are decoded first; everything else is scanned as text.</summary>
-    public bool HasForeignAddress(string value)
+    /// <summary>Scan of a decoded value, walked the way the rewriter walks it.</summary>
+    public ScanHit Scan(string value)
     {
-        if (Column.Kind != ColumnValueKind.Json)
+        var visitor = new ScanVisitor(this);
+        try
         {
-            return EmailAddressPattern.FindForeignAddress(value).Index >= 0;
+            ValueWalker.Walk(value, Column, visitor);
+        }
+        catch (FormatException)
+        {
+            // Not parseable as the column's type: scan it whole rather than not at all.
+            visitor.Opaque(value, Column with { Kind = ColumnValueKind.Other });
         }
 
-        var found = false;
-        IReadOnlyList<TextReplacement>? Visit(string decoded, bool isKey)
-        {
-            found |= EmailAddressPattern.FindForeignAddress(decoded).Index >= 0;
-            return null;
-        }
-
-        string? ScanJson(string json)
-        {
-            JsonStringRewriter.Rewrite(json, Visit);
-            return null;
-        }
-
-        if (Column.IsArray)
-        {
-            ArrayLiteralRewriter.Rewrite(value, ScanJson);
-        }
-        else
-        {
-            ScanJson(value);
-        }
-
-        return found;
+        return visitor.Hit;
     }
+
+    /// <summary>Scan of a decoded value (see <see cref="Scan(string)"/>).</summary>
+    public bool HasForeignAddress(string value) => Scan(value) != ScanHit.None;
 
     /// <summary>
     /// The byte path of <see cref="Write"/>: replaces addresses in the raw COPY text where
@@ -165,8 +211,7 @@ internal sealed class ColumnAnonymizer
     private bool TryRewriteBytes(ReadOnlySpan<byte> field, CopyTextBuffer output)
     {
         var json = Column.Kind == ColumnValueKind.Json;
-        // Arrays take the string path: it rewrites element by element and may re-quote elements.
-        if (!BytePaths || _blankPadded || Column.IsArray || !MayScanBytes(field))
+        if (!BytePaths || !_plainBytePath || !MayScanBytes(field))
         {
             return false;
         }
@@ -214,7 +259,8 @@ internal sealed class ColumnAnonymizer
             output.Write(field[copied..start]);
             if (distinct)
             {
-                var replaced = _replacer.Tagger.TryReplace(Encoding.ASCII.GetString(field[start..end]));
+                var address = Encoding.ASCII.GetString(field[start..end]);
+                var replaced = _replacer.Tagger.TryReplace(Column.CaseInsensitive ? address.ToLowerInvariant() : address);
                 if (replaced is null)
                 {
                     output.Truncate(origin);
@@ -248,10 +294,10 @@ internal sealed class ColumnAnonymizer
         return true;
     }
 
-    /// <summary>Whether the byte paths may look at this field (JSON and arrays only without any backslash).</summary>
+    /// <summary>Whether the byte paths may look at this field (structured values only without any backslash).</summary>
     private bool MayScanBytes(ReadOnlySpan<byte> field) =>
         !(Column.IsArray && Column.Kind == ColumnValueKind.Json)
-        && AddressBytes.HasOnlySimpleEscapes(field, noEscapes: Column.Kind == ColumnValueKind.Json || Column.IsArray);
+        && AddressBytes.HasOnlySimpleEscapes(field, noEscapes: Column.Kind == ColumnValueKind.Json || Column.IsArray || !_plainBytePath && ValueWalker.IsStructured(Column));
 
     /// <summary>
     /// For JSON text without escapes: whether the string holding the address that ends at
@@ -291,27 +337,30 @@ internal sealed class ColumnAnonymizer
         return characters;
     }
 
-    private string? TransformScalar(string value)
+    /// <summary>
+    /// Replaces the addresses of one text string. Where a distinct replacement makes the value longer than the
+    /// string's varchar(n)/char(n) allows, tags are shortened (down to <see cref="AddressTagger.MinimumTagLength"/>),
+    /// then the compact form <c>TAG@example.com</c> is used, shortened the same way; if even that does not fit
+    /// the run fails naming the column.
+    /// </summary>
+    private string? ReplaceInText(string text, CopyColumn shape, bool distinct)
     {
-        if (Column.Kind == ColumnValueKind.Json)
-        {
-            // Object keys always get the distinct form: two keys must not become one.
-            return JsonStringRewriter.Rewrite(value, (decoded, isKey) => _replacer.Find(decoded, distinct: isKey || Column.IsUniqueOrKey));
-        }
-
-        return ReplaceInText(value);
-    }
-
-    private string? ReplaceInText(string text)
-    {
-        var distinct = Column.IsUniqueOrKey;
+        var blankPadded = IsBlankPadded(shape);
         var tagCap = int.MaxValue;
+        var compact = false;
         while (true)
         {
-            var replacements = _replacer.Find(text, distinct, tagCap, out var fits);
+            var replacements = _replacer.Find(text, distinct, tagCap, compact, shape.CaseInsensitive, out var fits);
             if (!fits)
             {
-                throw NoFit(needed: null);
+                if (!compact && shape.MaxLength is not null)
+                {
+                    // Every short tag is another address's: the compact form leaves room for a longer one.
+                    (compact, tagCap) = (true, int.MaxValue);
+                    continue;
+                }
+
+                throw NoFit(shape, needed: null);
             }
 
             if (replacements is null)
@@ -320,33 +369,53 @@ internal sealed class ColumnAnonymizer
             }
 
             var result = TextReplacement.Apply(text, replacements);
-            if (Column.MaxLength is not { } max)
+            if (shape.MaxLength is not { } max)
             {
                 return result;
             }
 
-            var length = CharacterLength(result, _blankPadded);
+            var length = CharacterLength(result, blankPadded);
             if (length <= max)
             {
-                return _blankPadded ? TrimPadding(result, max) : result;
+                return blankPadded ? TrimPadding(result, max) : result;
             }
 
-            var longestTag = replacements.Max(r => r.Value.Length) - AddressTagger.FormOverhead;
-            if (!distinct || longestTag <= AddressTagger.MinimumTagLength)
+            if (!distinct)
             {
-                throw NoFit(length);
+                throw NoFit(shape, length);
             }
 
-            // Shorten every tag in the value evenly until it fits (or the shortest tag is reached).
-            var shorten = Math.Max(1, (length - max + replacements.Count - 1) / replacements.Count);
-            tagCap = Math.Max(AddressTagger.MinimumTagLength, longestTag - shorten);
+            var longestTag = replacements.Max(r => r.Value.Length) - (compact ? AddressTagger.CompactFormOverhead : AddressTagger.FormOverhead);
+            if (longestTag > AddressTagger.MinimumTagLength)
+            {
+                // Shorten every tag in the value evenly until it fits (or the shortest tag is reached).
+                var shorten = Math.Max(1, (length - max + replacements.Count - 1) / replacements.Count);
+                tagCap = Math.Max(AddressTagger.MinimumTagLength, longestTag - shorten);
+            }
+            else if (!compact)
+            {
+                (compact, tagCap) = (true, int.MaxValue);
+            }
+            else
+            {
+                throw NoFit(shape, length);
+            }
         }
     }
 
-    private BackupException NoFit(int? needed) => new(
-        $"column {Key} ({Column.TypeName}): the anonymized value does not fit"
-            + (needed is { } n ? $" ({n} characters, the column allows {Column.MaxLength})" : " (no distinct replacement is short enough)"),
+    private BackupException NoFit(CopyColumn shape, int? needed) => new(
+        $"column {Key}{(ReferenceEquals(shape, Column) ? "" : $" field {shape.Name}")} ({shape.TypeName}): the anonymized value does not fit"
+            + (needed is { } n ? $" ({n} characters, the column allows {shape.MaxLength})" : " (no distinct replacement is short enough)"),
         hint: "widen the column, or give it a policy rule (null, fixed:VALUE, hash, keep with allowAddresses)");
+
+    private BackupException Malformed(FormatException ex) => new(
+        $"column {Key} ({Column.TypeName}): a value is not in the type's text form as the anonymizer reads it: {ex.Message}",
+        hint: "give the column a policy rule (null, fixed:VALUE, keep with allowAddresses)",
+        innerException: ex);
+
+    // char(n) pads with spaces and the server drops excess trailing spaces on input (datatype-character docs).
+    private static bool IsBlankPadded(CopyColumn shape) =>
+        shape.TypeName.StartsWith("character(", StringComparison.Ordinal) || shape.TypeName is "character" or "character[]" or "bpchar";
 
     // PostgreSQL counts characters (code points); for char(n) trailing spaces do not count.
     private static int CharacterLength(string s, bool ignoreTrailingSpaces)
@@ -391,5 +460,83 @@ internal sealed class ColumnAnonymizer
         var span = scratch.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
         var n = Encoding.UTF8.GetBytes(value, span);
         CopyTextCodec.Encode(span[..n], output);
+    }
+
+    /// <summary>The rewriter: replaces addresses in every string the walker hands it.</summary>
+    private sealed class RewriteVisitor(ColumnAnonymizer owner) : ValueVisitor
+    {
+        public override string? Text(string value, CopyColumn shape, bool isKey) =>
+            value.Contains('@', StringComparison.Ordinal) ? owner.ReplaceInText(value, shape, isKey || owner.Column.IsUniqueOrKey) : null;
+
+        // Object keys always get the distinct form: two keys must not become one.
+        public override IReadOnlyList<TextReplacement>? JsonString(string decoded, CopyColumn shape, bool isKey) =>
+            decoded.Contains('@', StringComparison.Ordinal) ? owner._replacer.Find(decoded, isKey || owner.Column.IsUniqueOrKey) : null;
+
+        public override string? Bytea(string value, CopyColumn shape)
+        {
+            if (owner.ByteaMode != ByteaMode.Replace)
+            {
+                return null;
+            }
+
+            var bytes = ByteaText.Decode(value);
+            if (!ByteaText.MayHoldAddress(bytes))
+            {
+                return null;
+            }
+
+            var offsets = new List<int>(bytes.Length + 1);
+            var text = ByteaText.ToText(bytes, offsets);
+            return ByteaText.Splice(bytes, offsets, owner._replacer.Find(text, owner.Column.IsUniqueOrKey));
+        }
+
+        public override void Opaque(string value, CopyColumn shape)
+        {
+        }
+    }
+
+    /// <summary>The fail-closed scan: records the first address that is not a replacement.</summary>
+    private sealed class ScanVisitor(ColumnAnonymizer owner) : ValueVisitor
+    {
+        public ScanHit Hit { get; private set; }
+
+        public override string? Text(string value, CopyColumn shape, bool isKey)
+        {
+            Record(value, ScanHit.Address);
+            return null;
+        }
+
+        public override IReadOnlyList<TextReplacement>? JsonString(string decoded, CopyColumn shape, bool isKey)
+        {
+            Record(decoded, ScanHit.Address);
+            return null;
+        }
+
+        public override string? Bytea(string value, CopyColumn shape)
+        {
+            if (owner.ByteaMode == ByteaMode.Opaque)
+            {
+                return null;
+            }
+
+            var bytes = ByteaText.Decode(value);
+            if (ByteaText.MayHoldAddress(bytes))
+            {
+                Record(ByteaText.ToText(bytes, new List<int>(bytes.Length + 1)), ScanHit.Address);
+            }
+
+            return null;
+        }
+
+        public override void Opaque(string value, CopyColumn shape) =>
+            Record(value, shape.Kind == ColumnValueKind.Enum ? ScanHit.EnumLabel : ScanHit.Address);
+
+        private void Record(string text, ScanHit kind)
+        {
+            if (Hit == ScanHit.None && text.Contains('@', StringComparison.Ordinal) && EmailAddressPattern.FindForeignAddress(text).Index >= 0)
+            {
+                Hit = kind;
+            }
+        }
     }
 }

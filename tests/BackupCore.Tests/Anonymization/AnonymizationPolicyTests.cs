@@ -70,7 +70,7 @@ public sealed class AnonymizationPolicyTests
     [InlineData("""{"columns": {"public.users.phone": "fixed:0123456789"}}""", null)]
     [InlineData("""{"columns": {"public.users.born": "hash"}}""", "anonymization policy p.json: column public.users.born (date): rule hash needs a text column (not an array)")]
     [InlineData("""{"columns": {"public.users.code": "hash"}}""", "anonymization policy p.json: column public.users.code (character varying(10)): rule hash: a distinct hash needs at least 16 characters, the column allows 10")]
-    [InlineData("""{"columns": {"public.users.born": "email"}}""", "anonymization policy p.json: column public.users.born (date): rule email needs a text, json or xml column")]
+    [InlineData("""{"columns": {"public.users.born": "email"}}""", "anonymization policy p.json: column public.users.born (date): rule email needs a column that can be rewritten (text, json, xml, hstore, tsvector, bytea, a composite or array of these)")]
     public void Rules_that_do_not_fit_the_plan_are_errors_naming_the_column(string json, string? message)
     {
         if (message is null)
