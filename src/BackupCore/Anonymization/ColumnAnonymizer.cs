@@ -45,6 +45,8 @@ internal sealed class ColumnAnonymizer
     private readonly byte[]? _fixedEncoded;
     private readonly bool _jsonInside;
     private readonly bool _plainBytePath;
+    private readonly bool _scanBytesWithoutEscapes;
+    private readonly bool _rewritesAddresses;
     private readonly RewriteVisitor _rewrite;
 
     public ColumnAnonymizer(ColumnKey key, CopyColumn column, ColumnRule rule, bool allowAddresses, AddressReplacer replacer, ByteaMode byteaMode = ByteaMode.Opaque)
@@ -63,10 +65,15 @@ internal sealed class ColumnAnonymizer
         }
 
         _jsonInside = ValueWalker.ContainsJson(column);
+        _rewritesAddresses = rule.Kind == ColumnRuleKind.Email && ValueWalker.IsStructured(column);
 
         // The byte path knows plain text and JSON only; char(n) pads with spaces and the server drops excess
         // trailing spaces on input (datatype-character docs), which only the string path handles.
         _plainBytePath = !column.IsArray && column.Kind is ColumnValueKind.Text or ColumnValueKind.Json or ColumnValueKind.Xml && !IsBlankPadded(column);
+
+        // In structured text a backslash may escape a quote next to a replacement: the fast scan then steps aside.
+        _scanBytesWithoutEscapes = column.IsArray
+            || column.Kind is ColumnValueKind.Json or ColumnValueKind.Hstore or ColumnValueKind.Composite or ColumnValueKind.TsVector or ColumnValueKind.Bytea;
         InspectsEveryValue = ValueWalker.Contains(column, ColumnValueKind.Bytea)
             && ((byteaMode == ByteaMode.Replace && rule.Kind == ColumnRuleKind.Email) || (byteaMode != ByteaMode.Opaque && !allowAddresses));
         _rewrite = new RewriteVisitor(this);
@@ -101,7 +108,6 @@ internal sealed class ColumnAnonymizer
     public bool MayHoldAddress(ReadOnlySpan<byte> field) =>
         InspectsEveryValue || CopyTextCodec.IndexOfAddressCandidate(field, _jsonInside) >= 0;
 
-    private bool RewritesAddresses => Rule.Kind == ColumnRuleKind.Email && ValueWalker.IsStructured(Column);
 
     /// <summary>Writes the anonymized form of one field (COPY text) to <paramref name="output"/>.</summary>
     public void Write(ReadOnlySpan<byte> field, CopyTextBuffer output, CopyTextBuffer scratch)
@@ -125,7 +131,7 @@ internal sealed class ColumnAnonymizer
                 return;
             }
 
-            case ColumnRuleKind.Email when RewritesAddresses && !isNull && MayHoldAddress(field):
+            case ColumnRuleKind.Email when _rewritesAddresses && !isNull && MayHoldAddress(field):
             {
                 if (TryRewriteBytes(field, output))
                 {
@@ -297,7 +303,7 @@ internal sealed class ColumnAnonymizer
     /// <summary>Whether the byte paths may look at this field (structured values only without any backslash).</summary>
     private bool MayScanBytes(ReadOnlySpan<byte> field) =>
         !(Column.IsArray && Column.Kind == ColumnValueKind.Json)
-        && AddressBytes.HasOnlySimpleEscapes(field, noEscapes: Column.Kind == ColumnValueKind.Json || Column.IsArray || !_plainBytePath && ValueWalker.IsStructured(Column));
+        && AddressBytes.HasOnlySimpleEscapes(field, noEscapes: _scanBytesWithoutEscapes);
 
     /// <summary>
     /// For JSON text without escapes: whether the string holding the address that ends at
