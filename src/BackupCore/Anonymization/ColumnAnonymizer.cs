@@ -126,7 +126,9 @@ internal sealed class ColumnAnonymizer
             case ColumnRuleKind.Hash when !isNull:
             {
                 var length = Math.Min(AnonymizationPolicy.DefaultHashLength, Column.MaxLength ?? AnonymizationPolicy.DefaultHashLength);
-                Encode(_replacer.Tagger.HashValue(Decode(field, scratch, strict: true), length), output, scratch);
+                // citext: values equal but for case must hash alike (a foreign key may pair them).
+                var value = Decode(field, scratch, strict: true);
+                Encode(_replacer.Tagger.HashValue(Column.CaseInsensitive ? value.ToLowerInvariant() : value, length), output, scratch);
                 Replaced++;
                 return;
             }
