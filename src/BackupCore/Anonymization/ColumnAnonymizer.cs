@@ -4,32 +4,6 @@ using BackupCore.Plan;
 
 namespace BackupCore.Anonymization;
 
-/// <summary>How the anonymizer treats the bytea values of a column (the policy's <c>bytea</c> option and rules).</summary>
-public enum ByteaMode
-{
-    /// <summary>Binary: neither rewritten nor scanned (the default).</summary>
-    Opaque,
-
-    /// <summary>Scanned as UTF-8 text by the fail-closed scan, never rewritten.</summary>
-    Scan,
-
-    /// <summary>Addresses in the bytes' UTF-8 text are replaced, then scanned.</summary>
-    Replace,
-}
-
-/// <summary>What the fail-closed scan found in an emitted value.</summary>
-internal enum ScanHit
-{
-    /// <summary>No address other than the anonymizer's replacements.</summary>
-    None,
-
-    /// <summary>An address the rewriter did not replace.</summary>
-    Address,
-
-    /// <summary>An enum label that is an address (labels belong to the type and are never rewritten).</summary>
-    EnumLabel,
-}
-
 /// <summary>
 /// Applies one column's rule to its COPY text fields, and checks emitted fields for surviving
 /// addresses (the fail-closed scan). Counts the values it changed. Values are walked by the column's
@@ -69,14 +43,14 @@ internal sealed class ColumnAnonymizer
 
         // The byte path knows plain text and JSON only; char(n) pads with spaces and the server drops excess
         // trailing spaces on input (datatype-character docs), which only the string path handles.
-        _plainBytePath = !column.IsArray && column.Kind is ColumnValueKind.Text or ColumnValueKind.Json or ColumnValueKind.Xml && !IsBlankPadded(column);
+        _plainBytePath = !column.IsArray && column.Kind is ColumnValueKind.Text or ColumnValueKind.Json or ColumnValueKind.Xml && !RewriteVisitor.IsBlankPadded(column);
 
         // In structured text a backslash may escape a quote next to a replacement: the fast scan then steps aside.
         _scanBytesWithoutEscapes = column.IsArray
             || column.Kind is ColumnValueKind.Json or ColumnValueKind.Hstore or ColumnValueKind.Composite or ColumnValueKind.TsVector or ColumnValueKind.Bytea;
         InspectsEveryValue = ValueWalker.Contains(column, ColumnValueKind.Bytea)
             && ((byteaMode == ByteaMode.Replace && rule.Kind == ColumnRuleKind.Email) || (byteaMode != ByteaMode.Opaque && !allowAddresses));
-        _rewrite = new RewriteVisitor(this);
+        _rewrite = new RewriteVisitor(key, column, replacer, byteaMode);
     }
 
     public ColumnKey Key { get; }
@@ -193,7 +167,7 @@ internal sealed class ColumnAnonymizer
     /// <summary>Scan of a decoded value, walked the way the rewriter walks it.</summary>
     public ScanHit Scan(string value)
     {
-        var visitor = new ScanVisitor(this);
+        var visitor = new ScanVisitor(ByteaMode);
         try
         {
             ValueWalker.Walk(value, Column, visitor);
@@ -345,107 +319,10 @@ internal sealed class ColumnAnonymizer
         return characters;
     }
 
-    /// <summary>
-    /// Replaces the addresses of one text string. Where a distinct replacement makes the value longer than the
-    /// string's varchar(n)/char(n) allows, tags are shortened (down to <see cref="AddressTagger.MinimumTagLength"/>),
-    /// then the compact form <c>TAG@example.com</c> is used, shortened the same way; if even that does not fit
-    /// the run fails naming the column.
-    /// </summary>
-    private string? ReplaceInText(string text, CopyColumn shape, bool distinct)
-    {
-        var blankPadded = IsBlankPadded(shape);
-        var tagCap = int.MaxValue;
-        var compact = false;
-        while (true)
-        {
-            var replacements = _replacer.Find(text, distinct, tagCap, compact, shape.CaseInsensitive, out var fits);
-            if (!fits)
-            {
-                if (!compact && shape.MaxLength is not null)
-                {
-                    // Every short tag is another address's: the compact form leaves room for a longer one.
-                    (compact, tagCap) = (true, int.MaxValue);
-                    continue;
-                }
-
-                throw NoFit(shape, needed: null);
-            }
-
-            if (replacements is null)
-            {
-                return null;
-            }
-
-            var result = TextReplacement.Apply(text, replacements);
-            if (shape.MaxLength is not { } max)
-            {
-                return result;
-            }
-
-            var length = CharacterLength(result, blankPadded);
-            if (length <= max)
-            {
-                return blankPadded ? TrimPadding(result, max) : result;
-            }
-
-            if (!distinct)
-            {
-                throw NoFit(shape, length);
-            }
-
-            var longestTag = replacements.Max(r => r.Value.Length) - (compact ? AddressTagger.CompactFormOverhead : AddressTagger.FormOverhead);
-            if (longestTag > AddressTagger.MinimumTagLength)
-            {
-                // Shorten every tag in the value evenly until it fits (or the shortest tag is reached).
-                var shorten = Math.Max(1, (length - max + replacements.Count - 1) / replacements.Count);
-                tagCap = Math.Max(AddressTagger.MinimumTagLength, longestTag - shorten);
-            }
-            else if (!compact)
-            {
-                (compact, tagCap) = (true, int.MaxValue);
-            }
-            else
-            {
-                throw NoFit(shape, length);
-            }
-        }
-    }
-
-    private BackupException NoFit(CopyColumn shape, int? needed) => new(
-        $"column {Key}{(ReferenceEquals(shape, Column) ? "" : $" field {shape.Name}")} ({shape.TypeName}): the anonymized value does not fit"
-            + (needed is { } n ? $" ({n} characters, the column allows {shape.MaxLength})" : " (no distinct replacement is short enough)"),
-        hint: "widen the column, or give it a policy rule (null, fixed:VALUE, hash, keep with allowAddresses)");
-
     private BackupException Malformed(FormatException ex) => new(
         $"column {Key} ({Column.TypeName}): a value is not in the type's text form as the anonymizer reads it: {ex.Message}",
         hint: "give the column a policy rule (null, fixed:VALUE, keep with allowAddresses)",
         innerException: ex);
-
-    // char(n) pads with spaces and the server drops excess trailing spaces on input (datatype-character docs).
-    private static bool IsBlankPadded(CopyColumn shape) =>
-        shape.TypeName.StartsWith("character(", StringComparison.Ordinal) || shape.TypeName is "character" or "character[]" or "bpchar";
-
-    // PostgreSQL counts characters (code points); for char(n) trailing spaces do not count.
-    private static int CharacterLength(string s, bool ignoreTrailingSpaces)
-    {
-        var span = ignoreTrailingSpaces ? s.AsSpan().TrimEnd(' ') : s.AsSpan();
-        var n = span.Length;
-        foreach (var c in span)
-        {
-            if (char.IsLowSurrogate(c))
-            {
-                n--;
-            }
-        }
-
-        return n;
-    }
-
-    private static string TrimPadding(string s, int max)
-    {
-        var excess = CharacterLength(s, ignoreTrailingSpaces: false) - max;
-        return excess > 0 ? s[..^excess] : s;
-    }
 
     private string Decode(ReadOnlySpan<byte> field, CopyTextBuffer scratch, bool strict)
     {
@@ -468,83 +345,5 @@ internal sealed class ColumnAnonymizer
         var span = scratch.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
         var n = Encoding.UTF8.GetBytes(value, span);
         CopyTextCodec.Encode(span[..n], output);
-    }
-
-    /// <summary>The rewriter: replaces addresses in every string the walker hands it.</summary>
-    private sealed class RewriteVisitor(ColumnAnonymizer owner) : ValueVisitor
-    {
-        public override string? Text(string value, CopyColumn shape, bool isKey) =>
-            value.Contains('@', StringComparison.Ordinal) ? owner.ReplaceInText(value, shape, isKey || owner.Column.IsUniqueOrKey) : null;
-
-        // Object keys always get the distinct form: two keys must not become one.
-        public override IReadOnlyList<TextReplacement>? JsonString(string decoded, CopyColumn shape, bool isKey) =>
-            decoded.Contains('@', StringComparison.Ordinal) ? owner._replacer.Find(decoded, isKey || owner.Column.IsUniqueOrKey) : null;
-
-        public override string? Bytea(string value, CopyColumn shape)
-        {
-            if (owner.ByteaMode != ByteaMode.Replace)
-            {
-                return null;
-            }
-
-            var bytes = ByteaText.Decode(value);
-            if (!ByteaText.MayHoldAddress(bytes))
-            {
-                return null;
-            }
-
-            var offsets = new List<int>(bytes.Length + 1);
-            var text = ByteaText.ToText(bytes, offsets);
-            return ByteaText.Splice(bytes, offsets, owner._replacer.Find(text, owner.Column.IsUniqueOrKey));
-        }
-
-        public override void Opaque(string value, CopyColumn shape)
-        {
-        }
-    }
-
-    /// <summary>The fail-closed scan: records the first address that is not a replacement.</summary>
-    private sealed class ScanVisitor(ColumnAnonymizer owner) : ValueVisitor
-    {
-        public ScanHit Hit { get; private set; }
-
-        public override string? Text(string value, CopyColumn shape, bool isKey)
-        {
-            Record(value, ScanHit.Address);
-            return null;
-        }
-
-        public override IReadOnlyList<TextReplacement>? JsonString(string decoded, CopyColumn shape, bool isKey)
-        {
-            Record(decoded, ScanHit.Address);
-            return null;
-        }
-
-        public override string? Bytea(string value, CopyColumn shape)
-        {
-            if (owner.ByteaMode == ByteaMode.Opaque)
-            {
-                return null;
-            }
-
-            var bytes = ByteaText.Decode(value);
-            if (ByteaText.MayHoldAddress(bytes))
-            {
-                Record(ByteaText.ToText(bytes, new List<int>(bytes.Length + 1)), ScanHit.Address);
-            }
-
-            return null;
-        }
-
-        public override void Opaque(string value, CopyColumn shape) =>
-            Record(value, shape.Kind == ColumnValueKind.Enum ? ScanHit.EnumLabel : ScanHit.Address);
-
-        private void Record(string text, ScanHit kind)
-        {
-            if (Hit == ScanHit.None && text.Contains('@', StringComparison.Ordinal) && EmailAddressPattern.FindForeignAddress(text).Index >= 0)
-            {
-                Hit = kind;
-            }
-        }
     }
 }
