@@ -8,8 +8,11 @@ namespace BackupCore.Anonymization;
 /// constraint, unique index, primary or foreign key. TAG is the lower-case base32 (a-z, 2-7) of
 /// HMAC-SHA256(key, the exact address as UTF-8), truncated: the same address gives the same tag in
 /// every table and in every run with the same key, and the tag cannot be reversed without the key.
-/// The exact address is hashed, so <c>Ann@x.org</c> and <c>ann@x.org</c> stay distinct under a plain
-/// UNIQUE; tags are lower-case, so distinct tags stay distinct under <c>lower()</c> and citext.
+/// The address is hashed as given, so <c>Ann@x.org</c> and <c>ann@x.org</c> stay distinct under a plain
+/// UNIQUE; callers lower-case it first for case-insensitive types (citext), where the two are one value.
+/// Tags are lower-case, so distinct tags stay distinct under <c>lower()</c> and citext. Columns too short
+/// for the tagged form get the compact form <c>TAG@example.com</c>; the tag <c>nobody</c> is never issued,
+/// so that form is never the plain replacement.
 /// Within a run, a tag already given to another address is never reused: the tag is lengthened.
 /// Not thread-safe (one per sink).
 /// </summary>
