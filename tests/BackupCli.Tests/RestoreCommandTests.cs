@@ -150,4 +150,58 @@ public sealed class RestoreCommandTests(PostgresServer server) : IDisposable
         Assert.Equal(await server.SchemaDumpAsync("cli_dump_src"), await server.SchemaDumpAsync("cli_dump_dst"));
         Assert.Equal(3, await server.ScalarAsync<long>("SELECT count(*) FROM shop.orders", "cli_dump_dst"));
     }
+
+    [Fact]
+    public async Task A_table_under_forced_row_security_counts_every_row_when_restored_by_its_owner()
+    {
+        // Regression: the owner counted through its own policy (FORCE ROW LEVEL SECURITY) and saw 1 of 3 rows,
+        // so the restore exited 3 with a false mismatch.
+        var file = WriteBackup("shop6", content: Dump.Replace(
+            "-- PostgreSQL database dump complete",
+            """
+            ALTER TABLE shop.orders ENABLE ROW LEVEL SECURITY;
+            ALTER TABLE shop.orders FORCE ROW LEVEL SECURITY;
+            CREATE POLICY only_first ON shop.orders USING (customer = 1);
+            -- PostgreSQL database dump complete
+            """,
+            StringComparison.Ordinal));
+        await server.CreateDatabaseAsync("cli_restore_rls", owner: "cli_rls_owner");
+        var cs = server.ConnectionString("cli_restore_rls", "cli_rls_owner");
+
+        var r = await CliRun.RunAsync("restore", "--from", file, "--to", cs);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"shop\.orders\s*│\s*3\s*│\s*3\s*│\s*ok", r.StdOut);
+        // The count lifted the force only inside its rolled-back transaction.
+        Assert.True(await server.ScalarAsync<bool>("SELECT relforcerowsecurity FROM pg_class WHERE oid = 'shop.orders'::regclass", "cli_restore_rls"));
+        await using var owner = new Npgsql.NpgsqlConnection(cs);
+        await owner.OpenAsync();
+        await using var filtered = new Npgsql.NpgsqlCommand("SELECT count(*) FROM shop.orders", owner);
+        Assert.Equal(1L, await filtered.ExecuteScalarAsync());
+    }
+    [Fact]
+    public async Task A_role_that_row_security_hides_rows_from_gets_an_error_naming_the_table_not_a_mismatch()
+    {
+        var file = WriteBackup("shop7", content: Dump.Replace(
+            "-- PostgreSQL database dump complete",
+            """
+            ALTER TABLE shop.orders ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY only_first ON shop.orders USING (customer = 1);
+            GRANT USAGE ON SCHEMA shop TO PUBLIC;
+            GRANT SELECT ON ALL TABLES IN SCHEMA shop TO PUBLIC;
+            -- PostgreSQL database dump complete
+            """,
+            StringComparison.Ordinal));
+        await server.CreateDatabaseAsync("cli_restore_rls2", owner: "cli_rls_owner");
+        var restore = await CliRun.RunAsync("restore", "--from", file, "--to", server.ConnectionString("cli_restore_rls2", "cli_rls_owner"));
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        await server.ExecuteAsync("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cli_rls_reader') THEN CREATE ROLE cli_rls_reader LOGIN; END IF; END$$");
+
+        var counts = await Assert.ThrowsAsync<BackupCore.BackupException>(() => BackupCore.Restore.RowCountCheck.RunAsync(
+            server.ConnectionString("cli_restore_rls2", "cli_rls_reader"),
+            [new ManifestTable("shop", "customers", 2, 0), new ManifestTable("shop", "orders", 3, 0)],
+            default));
+
+        Assert.Equal("table shop.orders: row level security hides rows from the restoring role, so its rows cannot be counted", counts.Message);
+    }
 }

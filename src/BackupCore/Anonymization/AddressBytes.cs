@@ -140,7 +140,7 @@ internal static class AddressBytes
 
     /// <summary>
     /// The fail-closed scan's fast answer for a field that passed <see cref="HasOnlySimpleEscapes"/>: true
-    /// when every <c>@</c> in it sits inside one of the anonymizer's replacements whose neighbours cannot
+    /// when every <c>@</c> in it sits inside one of the anonymizer's replacements (any form) whose neighbours cannot
     /// extend it into a longer address (so no foreign address can be there); false when decoding must
     /// decide. Deliberately independent of <see cref="Next"/>: an <c>@</c> that is not a replacement is
     /// never judged here, however harmless it looks.
@@ -166,15 +166,22 @@ internal static class AddressBytes
             var left = at - 6;
             if (left < 0 || !field[left..at].SequenceEqual("nobody"u8))
             {
-                // The tagged form: nobody+TAG@ with TAG in the base32 alphabet.
+                // The tagged form nobody+TAG@, or the compact form TAG@, with TAG in the base32 alphabet.
                 var t = at;
                 while (t > 0 && field[t - 1] is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'2' and <= (byte)'7'))
                 {
                     t--;
                 }
 
-                left = t - 7;
-                if (t == at || left < 0 || !field[left..t].SequenceEqual("nobody+"u8))
+                if (t >= 7 && at > t && field[(t - 7)..t].SequenceEqual("nobody+"u8))
+                {
+                    left = t - 7;
+                }
+                else if (at - t >= AddressTagger.MinimumTagLength)
+                {
+                    left = t;
+                }
+                else
                 {
                     return false;
                 }
@@ -187,36 +194,6 @@ internal static class AddressBytes
 
             var next = field[right..].IndexOf((byte)'@');
             at = next < 0 ? -1 : right + next;
-        }
-
-        return true;
-    }
-
-    /// <summary>True when the bytes are one of the anonymizer's replacements (plain or tagged form).</summary>
-    public static bool IsReplacement(ReadOnlySpan<byte> address)
-    {
-        if (address.SequenceEqual("nobody@example.com"u8))
-        {
-            return true;
-        }
-
-        if (!address.StartsWith("nobody+"u8) || !address.EndsWith("@example.com"u8))
-        {
-            return false;
-        }
-
-        var tag = address[7..^12];
-        if (tag.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (var b in tag)
-        {
-            if (b is not ((>= (byte)'a' and <= (byte)'z') or (>= (byte)'2' and <= (byte)'7')))
-            {
-                return false;
-            }
         }
 
         return true;

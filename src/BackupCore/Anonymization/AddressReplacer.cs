@@ -18,25 +18,26 @@ public sealed class AddressReplacer
 
     /// <summary>
     /// Replacements for every address in <paramref name="text"/>, or null when there is none. With
-    /// <paramref name="distinct"/>, tags are at most <paramref name="maxTagLength"/> long; null is
-    /// returned through <paramref name="fits"/> = false when some address got no free tag that short.
+    /// <paramref name="distinct"/>, each address gets its own tag (see <see cref="AddressTagger"/>), at most
+    /// <paramref name="maxTagLength"/> long, in the compact form <c>TAG@example.com</c> when
+    /// <paramref name="compact"/>, hashed lower-cased when <paramref name="caseInsensitive"/> (citext: values
+    /// that differ only in case are equal there, so they must get the same replacement). Null is returned
+    /// through <paramref name="fits"/> = false when some address got no free tag that short.
     /// </summary>
-    public List<TextReplacement>? Find(string text, bool distinct, int maxTagLength, out bool fits)
+    public List<TextReplacement>? Find(string text, bool distinct, int maxTagLength, bool compact, bool caseInsensitive, out bool fits)
     {
         ArgumentNullException.ThrowIfNull(text);
         fits = true;
-        if (!text.Contains('@', StringComparison.Ordinal))
-        {
-            return null;
-        }
-
         List<TextReplacement>? result = null;
-        foreach (var m in EmailAddressPattern.Address().EnumerateMatches(text))
+        var from = 0;
+        while (EmailAddressPattern.Next(text, from, out var index, out var length))
         {
+            from = index + length;
             string value;
             if (distinct)
             {
-                var replaced = _tagger.TryReplace(text.Substring(m.Index, m.Length), maxTagLength);
+                var address = text.Substring(index, length);
+                var replaced = _tagger.TryReplace(caseInsensitive ? address.ToLowerInvariant() : address, maxTagLength, compact);
                 if (replaced is null)
                 {
                     fits = false;
@@ -50,12 +51,12 @@ public sealed class AddressReplacer
                 value = EmailAddressPattern.PlainReplacement;
             }
 
-            (result ??= []).Add(new TextReplacement(m.Index, m.Length, value));
+            (result ??= []).Add(new TextReplacement(index, length, value));
         }
 
         return result;
     }
 
-    /// <summary><see cref="Find(string, bool, int, out bool)"/> with the default tag length (no length limit).</summary>
-    public List<TextReplacement>? Find(string text, bool distinct) => Find(text, distinct, int.MaxValue, out _);
+    /// <summary><see cref="Find(string, bool, int, bool, bool, out bool)"/> with the default tag length (no length limit), exact case.</summary>
+    public List<TextReplacement>? Find(string text, bool distinct) => Find(text, distinct, int.MaxValue, compact: false, caseInsensitive: false, out _);
 }

@@ -8,8 +8,11 @@ namespace BackupCore.Anonymization;
 /// constraint, unique index, primary or foreign key. TAG is the lower-case base32 (a-z, 2-7) of
 /// HMAC-SHA256(key, the exact address as UTF-8), truncated: the same address gives the same tag in
 /// every table and in every run with the same key, and the tag cannot be reversed without the key.
-/// The exact address is hashed, so <c>Ann@x.org</c> and <c>ann@x.org</c> stay distinct under a plain
-/// UNIQUE; tags are lower-case, so distinct tags stay distinct under <c>lower()</c> and citext.
+/// The address is hashed as given, so <c>Ann@x.org</c> and <c>ann@x.org</c> stay distinct under a plain
+/// UNIQUE; callers lower-case it first for case-insensitive types (citext), where the two are one value.
+/// Tags are lower-case, so distinct tags stay distinct under <c>lower()</c> and citext. Columns too short
+/// for the tagged form get the compact form <c>TAG@example.com</c>; the tag <c>nobody</c> is never issued,
+/// so that form is never the plain replacement.
 /// Within a run, a tag already given to another address is never reused: the tag is lengthened.
 /// Not thread-safe (one per sink).
 /// </summary>
@@ -23,6 +26,9 @@ public sealed class AddressTagger : IDisposable
 
     /// <summary>Length of the replacement without the tag ("nobody+" + "@example.com").</summary>
     public const int FormOverhead = 19;
+
+    /// <summary>Length of the compact replacement without the tag ("@example.com").</summary>
+    public const int CompactFormOverhead = 12;
 
     private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -46,6 +52,9 @@ public sealed class AddressTagger : IDisposable
         }
 
         _hmac = new HMACSHA256(key.ToArray());
+
+        // The compact form TAG@example.com must never be the plain replacement nobody@example.com.
+        _addressByIssuedTag.Add("nobody", "");
     }
 
     /// <summary>How many times a tag had to be lengthened because another address held the shorter one.</summary>
@@ -55,12 +64,15 @@ public sealed class AddressTagger : IDisposable
     /// The distinct replacement of <paramref name="address"/>: its tag has <see cref="DefaultTagLength"/>
     /// characters (fewer when <paramref name="maxTagLength"/> says so, never fewer than
     /// <see cref="MinimumTagLength"/>), more when the shorter tag is already another address's.
-    /// Null when no free tag of at most <paramref name="maxTagLength"/> characters exists.
+    /// Null when no free tag of at most <paramref name="maxTagLength"/> characters exists. With
+    /// <paramref name="compact"/>, the form is <c>TAG@example.com</c> (for columns too short for the other).
     /// </summary>
-    public string? TryReplace(string address, int maxTagLength = int.MaxValue)
+    public string? TryReplace(string address, int maxTagLength = int.MaxValue, bool compact = false)
     {
         var tag = TryTag(address, maxTagLength);
-        return tag is null ? null : string.Concat(EmailAddressPattern.TaggedPrefix, tag, EmailAddressPattern.TaggedSuffix);
+        return tag is null ? null
+            : compact ? string.Concat(tag, EmailAddressPattern.TaggedSuffix)
+            : string.Concat(EmailAddressPattern.TaggedPrefix, tag, EmailAddressPattern.TaggedSuffix);
     }
 
     /// <summary>The tag alone (see <see cref="TryReplace"/>).</summary>

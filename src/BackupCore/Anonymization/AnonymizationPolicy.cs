@@ -10,7 +10,8 @@ namespace BackupCore.Anonymization;
 /// {
 ///   "columns": { "public.users.phone": "null", "public.users.country": "fixed:XX",
 ///                "public.users.token": "hash", "public.settings.support": "keep" },
-///   "allowAddresses": [ "public.settings.support" ]
+///   "allowAddresses": [ "public.settings.support" ],
+///   "bytea": "opaque"
 /// }
 /// </code>
 /// Loaded at startup (<see cref="LoadAsync"/>), checked against the plan when the dump starts (<see cref="Bind"/>).
@@ -23,15 +24,16 @@ public sealed class AnonymizationPolicy
     /// <summary>Output length of the <c>hash</c> rule when the column leaves room.</summary>
     public const int DefaultHashLength = 26;
 
-    private AnonymizationPolicy(string source, IReadOnlyDictionary<ColumnKey, ColumnRule> rules, IReadOnlySet<ColumnKey> allowAddresses)
+    private AnonymizationPolicy(string source, IReadOnlyDictionary<ColumnKey, ColumnRule> rules, IReadOnlySet<ColumnKey> allowAddresses, ByteaMode bytea)
     {
         Source = source;
         Rules = rules;
         AllowAddresses = allowAddresses;
+        Bytea = bytea;
     }
 
     /// <summary>No policy file: every text-like column gets the e-mail rule.</summary>
-    public static AnonymizationPolicy Empty { get; } = new("(none)", new Dictionary<ColumnKey, ColumnRule>(), new HashSet<ColumnKey>());
+    public static AnonymizationPolicy Empty { get; } = new("(none)", new Dictionary<ColumnKey, ColumnRule>(), new HashSet<ColumnKey>(), ByteaMode.Opaque);
 
     /// <summary>Where the policy came from (file path), for messages.</summary>
     public string Source { get; }
@@ -39,6 +41,25 @@ public sealed class AnonymizationPolicy
     public IReadOnlyDictionary<ColumnKey, ColumnRule> Rules { get; }
 
     public IReadOnlySet<ColumnKey> AllowAddresses { get; }
+
+    /// <summary>
+    /// The <c>bytea</c> option: <c>opaque</c> (the default: bytea is binary, neither rewritten nor scanned),
+    /// <c>scan</c> (bytes read as UTF-8 text by the fail-closed scan) or <c>email</c> (addresses in that text
+    /// replaced, then scanned). A column's own <c>email</c> rule replaces in its bytea whatever the option.
+    /// </summary>
+    public ByteaMode Bytea { get; }
+
+    /// <summary>How the bytea values (at any depth) of a column with rule <paramref name="rule"/> are treated.</summary>
+    public ByteaMode ByteaModeFor(ColumnKey key, ColumnRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.Kind == ColumnRuleKind.Email && (Bytea == ByteaMode.Replace || Rules.ContainsKey(key)))
+        {
+            return ByteaMode.Replace;
+        }
+
+        return Bytea == ByteaMode.Opaque ? ByteaMode.Opaque : ByteaMode.Scan;
+    }
 
     public static async Task<AnonymizationPolicy> LoadAsync(string path, CancellationToken cancellationToken)
     {
@@ -78,6 +99,7 @@ public sealed class AnonymizationPolicy
 
             var rules = new Dictionary<ColumnKey, ColumnRule>();
             var allow = new HashSet<ColumnKey>();
+            var bytea = ByteaMode.Opaque;
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 switch (property.Name)
@@ -110,14 +132,25 @@ public sealed class AnonymizationPolicy
                         }
 
                         break;
+                    case "bytea":
+                        bytea = (property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null) switch
+                        {
+                            "opaque" => ByteaMode.Opaque,
+                            "scan" => ByteaMode.Scan,
+                            "email" => ByteaMode.Replace,
+                            _ => throw new BackupException(
+                                $"anonymization policy {source}: bytea: unknown value {property.Value.GetRawText()}",
+                                hint: "use \"opaque\" (the default), \"scan\" or \"email\""),
+                        };
+                        break;
                     default:
                         throw new BackupException(
                             $"anonymization policy {source}: unexpected property \"{property.Name}\"",
-                            hint: "the policy has \"columns\" (an object of column -> rule) and \"allowAddresses\" (an array of columns)");
+                            hint: "the policy has \"columns\" (an object of column -> rule), \"allowAddresses\" (an array of columns) and \"bytea\" (opaque, scan or email)");
                 }
             }
 
-            return new AnonymizationPolicy(source, rules, allow);
+            return new AnonymizationPolicy(source, rules, allow, bytea);
         }
     }
 
@@ -191,8 +224,10 @@ public sealed class AnonymizationPolicy
                 throw new BackupException($"{at}: a distinct hash needs at least {MinimumUniqueHashLength} characters, the column allows {column.MaxLength}");
             case ColumnRuleKind.Hash when column.MaxLength is < 1:
                 throw new BackupException($"{at}: the column allows no characters");
-            case ColumnRuleKind.Email when column.Kind == ColumnValueKind.Other:
-                throw new BackupException($"{at} needs a text, json or xml column", hint: "use null or fixed:VALUE for other types");
+            case ColumnRuleKind.Email when !ValueWalker.IsStructured(column):
+                throw new BackupException(
+                    $"{at} needs a column that can be rewritten (text, json, xml, hstore, tsvector, bytea, a composite or array of these)",
+                    hint: "use null or fixed:VALUE for other types");
             default:
                 break;
         }

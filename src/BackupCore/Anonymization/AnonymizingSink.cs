@@ -13,8 +13,10 @@ namespace BackupCore.Anonymization;
 /// A sink decorator that writes the anonymized artifact through an inner sink (in production a
 /// plain SQL writer producing <c>NAME.anon.gz</c>). It sees the same COPY stream as the other sinks
 /// and changes only values: in TABLE DATA, e-mail addresses inside text, json/jsonb (keys and string
-/// values), xml and arrays of these are replaced (see <see cref="EmailAddressPattern"/>), policy rules
-/// apply, and other columns pass through; COMMENT entries get their comment text anonymized. Other DDL
+/// values), xml, hstore (keys and values), composite fields, tsvector lexemes and arrays of these are
+/// replaced (see <see cref="EmailAddressPattern"/> and <see cref="ValueWalker"/>), bytea where the policy
+/// asks, policy rules apply, and other columns pass through; COMMENT entries get their comment text
+/// anonymized. Other DDL
 /// (view and function bodies, defaults, checks) is passed through unchanged. Every rewritten row is
 /// scanned again as emitted; a surviving address throws <see cref="BackupException"/> naming table and
 /// column, so the run fails and nothing is published. Disposes the inner sink.
@@ -185,7 +187,7 @@ public sealed class AnonymizingSink : IRewritingTableDataSink, IManifestContribu
         var data = entry.Data ?? throw new BackupException($"entry {entry.DumpId} ({entry.Desc} {entry.Tag}): TABLE DATA without a data source");
         var rules = _rules.GetValueOrDefault(entry.DumpId)
             ?? throw new BackupException($"table {data.Schema}.{data.Table}: not in the plan given to the anonymizer");
-        _table = new TableAnonymizer(data, rules, _policy.AllowAddresses, _replacer, _scratch);
+        _table = new TableAnonymizer(data, rules, _policy, _replacer, _scratch);
         _carry.Clear();
     }
 

@@ -6,7 +6,9 @@ namespace BackupCore.Anonymization;
 
 /// <summary>
 /// Applies one column's rule to its COPY text fields, and checks emitted fields for surviving
-/// addresses (the fail-closed scan). Counts the values it changed.
+/// addresses (the fail-closed scan). Counts the values it changed. Values are walked by the column's
+/// shape (<see cref="ValueWalker"/>): text, json keys and strings, hstore keys and values, tsvector lexemes,
+/// composite fields and array elements at any depth, and bytea as text where the policy asks for it.
 /// </summary>
 internal sealed class ColumnAnonymizer
 {
@@ -15,14 +17,19 @@ internal sealed class ColumnAnonymizer
 
     private readonly AddressReplacer _replacer;
     private readonly byte[]? _fixedEncoded;
-    private readonly bool _blankPadded;
+    private readonly bool _jsonInside;
+    private readonly bool _plainBytePath;
+    private readonly bool _scanBytesWithoutEscapes;
+    private readonly bool _rewritesAddresses;
+    private readonly RewriteVisitor _rewrite;
 
-    public ColumnAnonymizer(ColumnKey key, CopyColumn column, ColumnRule rule, bool allowAddresses, AddressReplacer replacer)
+    public ColumnAnonymizer(ColumnKey key, CopyColumn column, ColumnRule rule, bool allowAddresses, AddressReplacer replacer, ByteaMode byteaMode = ByteaMode.Opaque)
     {
         Key = key;
         Column = column;
         Rule = rule;
         AllowAddresses = allowAddresses;
+        ByteaMode = byteaMode;
         _replacer = replacer;
         if (rule.Kind == ColumnRuleKind.Fixed)
         {
@@ -31,9 +38,19 @@ internal sealed class ColumnAnonymizer
             _fixedEncoded = encoded[..CopyTextCodec.Encode(value, encoded)];
         }
 
-        // char(n) pads with spaces and the server drops excess trailing spaces on input (datatype-character docs).
-        _blankPadded = column.TypeName.StartsWith("character(", StringComparison.Ordinal)
-            || column.TypeName is "character" or "character[]" or "bpchar";
+        _jsonInside = ValueWalker.ContainsJson(column);
+        _rewritesAddresses = rule.Kind == ColumnRuleKind.Email && ValueWalker.IsStructured(column);
+
+        // The byte path knows plain text and JSON only; char(n) pads with spaces and the server drops excess
+        // trailing spaces on input (datatype-character docs), which only the string path handles.
+        _plainBytePath = !column.IsArray && column.Kind is ColumnValueKind.Text or ColumnValueKind.Json or ColumnValueKind.Xml && !RewriteVisitor.IsBlankPadded(column);
+
+        // In structured text a backslash may escape a quote next to a replacement: the fast scan then steps aside.
+        _scanBytesWithoutEscapes = column.IsArray
+            || column.Kind is ColumnValueKind.Json or ColumnValueKind.Hstore or ColumnValueKind.Composite or ColumnValueKind.TsVector or ColumnValueKind.Bytea;
+        InspectsEveryValue = ValueWalker.Contains(column, ColumnValueKind.Bytea)
+            && ((byteaMode == ByteaMode.Replace && rule.Kind == ColumnRuleKind.Email) || (byteaMode != ByteaMode.Opaque && !allowAddresses));
+        _rewrite = new RewriteVisitor(key, column, replacer, byteaMode);
     }
 
     public ColumnKey Key { get; }
@@ -44,6 +61,8 @@ internal sealed class ColumnAnonymizer
 
     public bool AllowAddresses { get; }
 
+    public ByteaMode ByteaMode { get; }
+
     /// <summary>Whether the byte paths may be taken (tests turn them off to compare with the string path).</summary>
     internal bool BytePaths { get; init; } = true;
 
@@ -53,7 +72,16 @@ internal sealed class ColumnAnonymizer
     /// <summary>The rule changes values whether or not they hold an address (null, fixed, hash).</summary>
     public bool RewritesEveryValue => Rule.Kind is ColumnRuleKind.Null or ColumnRuleKind.Fixed or ColumnRuleKind.Hash;
 
-    private bool RewritesAddresses => Rule.Kind == ColumnRuleKind.Email && Column.Kind != ColumnValueKind.Other;
+    /// <summary>
+    /// Every value must be decoded, even without an '@' in its COPY text: bytea treated as text (its hex form
+    /// hides the '@'). Only with the policy's <c>bytea</c> option.
+    /// </summary>
+    public bool InspectsEveryValue { get; }
+
+    /// <summary>The column's values may hold an address (<c>\u</c> escapes and bytea as text included).</summary>
+    public bool MayHoldAddress(ReadOnlySpan<byte> field) =>
+        InspectsEveryValue || CopyTextCodec.IndexOfAddressCandidate(field, _jsonInside) >= 0;
+
 
     /// <summary>Writes the anonymized form of one field (COPY text) to <paramref name="output"/>.</summary>
     public void Write(ReadOnlySpan<byte> field, CopyTextBuffer output, CopyTextBuffer scratch)
@@ -72,13 +100,14 @@ internal sealed class ColumnAnonymizer
             case ColumnRuleKind.Hash when !isNull:
             {
                 var length = Math.Min(AnonymizationPolicy.DefaultHashLength, Column.MaxLength ?? AnonymizationPolicy.DefaultHashLength);
-                Encode(_replacer.Tagger.HashValue(Decode(field, scratch, strict: true), length), output, scratch);
+                // citext: values equal but for case must hash alike (a foreign key may pair them).
+                var value = Decode(field, scratch, strict: true);
+                Encode(_replacer.Tagger.HashValue(Column.CaseInsensitive ? value.ToLowerInvariant() : value, length), output, scratch);
                 Replaced++;
                 return;
             }
 
-            case ColumnRuleKind.Email when RewritesAddresses && !isNull
-                                           && CopyTextCodec.IndexOfAddressCandidate(field, Column.Kind == ColumnValueKind.Json) >= 0:
+            case ColumnRuleKind.Email when _rewritesAddresses && !isNull && MayHoldAddress(field):
             {
                 if (TryRewriteBytes(field, output))
                 {
@@ -104,57 +133,56 @@ internal sealed class ColumnAnonymizer
     }
 
     /// <summary>The decoded value with addresses replaced, or null when it holds none.</summary>
-    public string? Transform(string value) =>
-        Column.IsArray ? ArrayLiteralRewriter.Rewrite(value, TransformScalar) : TransformScalar(value);
+    public string? Transform(string value)
+    {
+        try
+        {
+            return ValueWalker.Walk(value, Column, _rewrite);
+        }
+        catch (FormatException ex)
+        {
+            throw Malformed(ex);
+        }
+    }
 
     /// <summary>True when the emitted field still holds an address that is not a replacement (unless allowed).</summary>
-    public bool HasForeignAddress(ReadOnlySpan<byte> field, CopyTextBuffer scratch)
+    public bool HasForeignAddress(ReadOnlySpan<byte> field, CopyTextBuffer scratch) => Scan(field, scratch) != ScanHit.None;
+
+    /// <summary>The fail-closed scan of one emitted field.</summary>
+    public ScanHit Scan(ReadOnlySpan<byte> field, CopyTextBuffer scratch)
     {
-        if (AllowAddresses || CopyTextCodec.IsNull(field) || CopyTextCodec.IndexOfAddressCandidate(field, Column.Kind == ColumnValueKind.Json) < 0)
+        if (AllowAddresses || CopyTextCodec.IsNull(field) || !MayHoldAddress(field))
         {
-            return false;
+            return ScanHit.None;
         }
 
-        if (BytePaths && MayScanBytes(field) && AddressBytes.OnlyReplacements(field))
+        if (BytePaths && !InspectsEveryValue && MayScanBytes(field) && AddressBytes.OnlyReplacements(field))
         {
-            return false;
+            return ScanHit.None;
         }
 
-        return HasForeignAddress(Decode(field, scratch, strict: false));
+        return Scan(Decode(field, scratch, strict: false));
     }
 
-    /// <summary>Scan of a decoded value: JSON strings are decoded first; everything else is scanned as text.</summary>
-    public bool HasForeignAddress(string value)
+    /// <summary>Scan of a decoded value, walked the way the rewriter walks it.</summary>
+    public ScanHit Scan(string value)
     {
-        if (Column.Kind != ColumnValueKind.Json)
+        var visitor = new ScanVisitor(ByteaMode);
+        try
         {
-            return EmailAddressPattern.FindForeignAddress(value).Index >= 0;
+            ValueWalker.Walk(value, Column, visitor);
+        }
+        catch (FormatException)
+        {
+            // Not parseable as the column's type: scan it whole rather than not at all.
+            visitor.Opaque(value, Column with { Kind = ColumnValueKind.Other });
         }
 
-        var found = false;
-        IReadOnlyList<TextReplacement>? Visit(string decoded, bool isKey)
-        {
-            found |= EmailAddressPattern.FindForeignAddress(decoded).Index >= 0;
-            return null;
-        }
-
-        string? ScanJson(string json)
-        {
-            JsonStringRewriter.Rewrite(json, Visit);
-            return null;
-        }
-
-        if (Column.IsArray)
-        {
-            ArrayLiteralRewriter.Rewrite(value, ScanJson);
-        }
-        else
-        {
-            ScanJson(value);
-        }
-
-        return found;
+        return visitor.Hit;
     }
+
+    /// <summary>Scan of a decoded value (see <see cref="Scan(string)"/>).</summary>
+    public bool HasForeignAddress(string value) => Scan(value) != ScanHit.None;
 
     /// <summary>
     /// The byte path of <see cref="Write"/>: replaces addresses in the raw COPY text where
@@ -165,8 +193,7 @@ internal sealed class ColumnAnonymizer
     private bool TryRewriteBytes(ReadOnlySpan<byte> field, CopyTextBuffer output)
     {
         var json = Column.Kind == ColumnValueKind.Json;
-        // Arrays take the string path: it rewrites element by element and may re-quote elements.
-        if (!BytePaths || _blankPadded || Column.IsArray || !MayScanBytes(field))
+        if (!BytePaths || !_plainBytePath || !MayScanBytes(field))
         {
             return false;
         }
@@ -214,7 +241,8 @@ internal sealed class ColumnAnonymizer
             output.Write(field[copied..start]);
             if (distinct)
             {
-                var replaced = _replacer.Tagger.TryReplace(Encoding.ASCII.GetString(field[start..end]));
+                var address = Encoding.ASCII.GetString(field[start..end]);
+                var replaced = _replacer.Tagger.TryReplace(Column.CaseInsensitive ? address.ToLowerInvariant() : address);
                 if (replaced is null)
                 {
                     output.Truncate(origin);
@@ -248,10 +276,10 @@ internal sealed class ColumnAnonymizer
         return true;
     }
 
-    /// <summary>Whether the byte paths may look at this field (JSON and arrays only without any backslash).</summary>
+    /// <summary>Whether the byte paths may look at this field (structured values only without any backslash).</summary>
     private bool MayScanBytes(ReadOnlySpan<byte> field) =>
         !(Column.IsArray && Column.Kind == ColumnValueKind.Json)
-        && AddressBytes.HasOnlySimpleEscapes(field, noEscapes: Column.Kind == ColumnValueKind.Json || Column.IsArray);
+        && AddressBytes.HasOnlySimpleEscapes(field, noEscapes: _scanBytesWithoutEscapes);
 
     /// <summary>
     /// For JSON text without escapes: whether the string holding the address that ends at
@@ -291,84 +319,10 @@ internal sealed class ColumnAnonymizer
         return characters;
     }
 
-    private string? TransformScalar(string value)
-    {
-        if (Column.Kind == ColumnValueKind.Json)
-        {
-            // Object keys always get the distinct form: two keys must not become one.
-            return JsonStringRewriter.Rewrite(value, (decoded, isKey) => _replacer.Find(decoded, distinct: isKey || Column.IsUniqueOrKey));
-        }
-
-        return ReplaceInText(value);
-    }
-
-    private string? ReplaceInText(string text)
-    {
-        var distinct = Column.IsUniqueOrKey;
-        var tagCap = int.MaxValue;
-        while (true)
-        {
-            var replacements = _replacer.Find(text, distinct, tagCap, out var fits);
-            if (!fits)
-            {
-                throw NoFit(needed: null);
-            }
-
-            if (replacements is null)
-            {
-                return null;
-            }
-
-            var result = TextReplacement.Apply(text, replacements);
-            if (Column.MaxLength is not { } max)
-            {
-                return result;
-            }
-
-            var length = CharacterLength(result, _blankPadded);
-            if (length <= max)
-            {
-                return _blankPadded ? TrimPadding(result, max) : result;
-            }
-
-            var longestTag = replacements.Max(r => r.Value.Length) - AddressTagger.FormOverhead;
-            if (!distinct || longestTag <= AddressTagger.MinimumTagLength)
-            {
-                throw NoFit(length);
-            }
-
-            // Shorten every tag in the value evenly until it fits (or the shortest tag is reached).
-            var shorten = Math.Max(1, (length - max + replacements.Count - 1) / replacements.Count);
-            tagCap = Math.Max(AddressTagger.MinimumTagLength, longestTag - shorten);
-        }
-    }
-
-    private BackupException NoFit(int? needed) => new(
-        $"column {Key} ({Column.TypeName}): the anonymized value does not fit"
-            + (needed is { } n ? $" ({n} characters, the column allows {Column.MaxLength})" : " (no distinct replacement is short enough)"),
-        hint: "widen the column, or give it a policy rule (null, fixed:VALUE, hash, keep with allowAddresses)");
-
-    // PostgreSQL counts characters (code points); for char(n) trailing spaces do not count.
-    private static int CharacterLength(string s, bool ignoreTrailingSpaces)
-    {
-        var span = ignoreTrailingSpaces ? s.AsSpan().TrimEnd(' ') : s.AsSpan();
-        var n = span.Length;
-        foreach (var c in span)
-        {
-            if (char.IsLowSurrogate(c))
-            {
-                n--;
-            }
-        }
-
-        return n;
-    }
-
-    private static string TrimPadding(string s, int max)
-    {
-        var excess = CharacterLength(s, ignoreTrailingSpaces: false) - max;
-        return excess > 0 ? s[..^excess] : s;
-    }
+    private BackupException Malformed(FormatException ex) => new(
+        $"column {Key} ({Column.TypeName}): a value is not in the type's text form as the anonymizer reads it: {ex.Message}",
+        hint: "give the column a policy rule (null, fixed:VALUE, keep with allowAddresses)",
+        innerException: ex);
 
     private string Decode(ReadOnlySpan<byte> field, CopyTextBuffer scratch, bool strict)
     {

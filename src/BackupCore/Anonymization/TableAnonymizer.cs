@@ -12,21 +12,24 @@ internal sealed class TableAnonymizer
     private readonly ColumnAnonymizer[] _columns;
     private readonly bool _rewriteEveryRow;
     private readonly bool _jsonEscapes;
+    private readonly bool _inspectEveryRow;
     private readonly CopyTextBuffer _scratch;
 
-    public TableAnonymizer(TableDataSource data, IReadOnlyList<ColumnRule> rules, IReadOnlySet<ColumnKey> allowAddresses, AddressReplacer replacer, CopyTextBuffer scratch)
+    public TableAnonymizer(TableDataSource data, IReadOnlyList<ColumnRule> rules, AnonymizationPolicy policy, AddressReplacer replacer, CopyTextBuffer scratch)
     {
+        ArgumentNullException.ThrowIfNull(policy);
         Data = data;
         _scratch = scratch;
         _columns = data.Columns
             .Select((c, i) =>
             {
                 var key = new ColumnKey(data.Schema, data.Table, c.Name);
-                return new ColumnAnonymizer(key, c, rules[i], allowAddresses.Contains(key), replacer);
+                return new ColumnAnonymizer(key, c, rules[i], policy.AllowAddresses.Contains(key), replacer, policy.ByteaModeFor(key, rules[i]));
             })
             .ToArray();
         _rewriteEveryRow = _columns.Any(c => c.RewritesEveryValue);
-        _jsonEscapes = _columns.Any(c => c.Column.Kind == ColumnValueKind.Json);
+        _inspectEveryRow = _columns.Any(c => c.InspectsEveryValue);
+        _jsonEscapes = _columns.Any(c => ValueWalker.ContainsJson(c.Column));
     }
 
     public TableDataSource Data { get; }
@@ -51,11 +54,12 @@ internal sealed class TableAnonymizer
     /// <summary>
     /// Offset of the first byte in <paramref name="rows"/> (which starts at a row boundary) that makes
     /// its row need a rewrite, or -1. A row without <c>@</c>, octal/hex escapes and (for tables with JSON)
-    /// <c>\\u</c> cannot hold an address and passes through untouched.
+    /// <c>\\u</c> cannot hold an address and passes through untouched, unless a rule rewrites every value or
+    /// bytea is read as text (the policy's <c>bytea</c> option).
     /// </summary>
     public int IndexOfRowToRewrite(ReadOnlySpan<byte> rows)
     {
-        if (_rewriteEveryRow)
+        if (_rewriteEveryRow || _inspectEveryRow)
         {
             return rows.IsEmpty ? -1 : 0;
         }
@@ -107,7 +111,15 @@ internal sealed class TableAnonymizer
         foreach (var range in row.Split(CopyTextCodec.FieldDelimiter))
         {
             var c = _columns[column++];
-            if (c.HasForeignAddress(row[range], _scratch))
+            var hit = c.Scan(row[range], _scratch);
+            if (hit == ScanHit.EnumLabel)
+            {
+                throw new BackupException(
+                    $"table {Data.Schema}.{Data.Table} column {c.Column.Name}: an enum label is an e-mail address (labels belong to the type and are never replaced); the anonymized artifact is not published",
+                    hint: $"give {c.Key} a policy rule (null, or fixed:LABEL with a label that is no address), or list it under allowAddresses: the type's labels are published with its definition anyway");
+            }
+
+            if (hit != ScanHit.None)
             {
                 throw new BackupException(
                     $"table {Data.Schema}.{Data.Table} column {c.Column.Name}: an e-mail address is left in the anonymized output; the anonymized artifact is not published",

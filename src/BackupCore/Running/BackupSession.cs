@@ -36,7 +36,9 @@ internal sealed class BackupSession : IAsyncDisposable
         try
         {
             // pg_dump's setup_connection: predictable output formats, no row security filtering (a table we
-            // cannot read fully is an error, not a silently smaller backup), no timeouts on long COPYs.
+            // cannot read fully is an error, not a silently smaller backup), no timeouts on long COPYs. bytea in
+            // hex whatever the database's bytea_output: the anonymizer's bytea policy (docs/anonymization.md)
+            // must not depend on it, and byteain reads hex under either setting.
             const string setup = """
                 BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
                 SELECT pg_catalog.set_config('search_path', '', false);
@@ -48,6 +50,7 @@ internal sealed class BackupSession : IAsyncDisposable
                 SET idle_in_transaction_session_timeout = 0;
                 SET row_security = off;
                 SET quote_all_identifiers = off;
+                SET bytea_output = hex;
                 """;
             await using (var cmd = new NpgsqlCommand(setup, connection))
             {

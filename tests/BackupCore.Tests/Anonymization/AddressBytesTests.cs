@@ -13,9 +13,10 @@ public class AddressBytesTests
         "a", "Zq", "09", "_", ".", "+", "-", "@", " ", ",", ":", "é", "ß", "€", "\t", "\n", "\\", "\u0001",
         "nobody@example.com", "nobody+abc234@example.com", "x@y.org", "foo.bar@baz.co.uk", "a@b", "@c.de", "..", "@@",
         "person7@example.org.", "nobody@example.com..", "nobody@example.com.x", "mail:me@host.example-x", "zoë@straße.de", "x@y..z", "a.@b.c", "(q@r.st)",
+        "abcd@example.com", "ab@example.com", "Ann@X.org", "𠀀", "Ⅻ", "😀", "e\u0301",
     ];
 
-    public static TheoryData<string> Columns() => ["text", "text unique", "varchar(30)", "text[]", "json", "json unique"];
+    public static TheoryData<string> Columns() => ["text", "text unique", "varchar(30)", "varchar(20) unique", "citext unique", "text[]", "json", "json unique"];
 
     [Theory]
     [MemberData(nameof(Columns))]
@@ -100,6 +101,8 @@ public class AddressBytesTests
             "text" => new CopyColumn("c", "text", ColumnValueKind.Text, false, null, false, false),
             "text unique" => new CopyColumn("c", "text", ColumnValueKind.Text, false, null, true, false),
             "varchar(30)" => new CopyColumn("c", "character varying(30)", ColumnValueKind.Text, false, 30, false, false),
+            "varchar(20) unique" => new CopyColumn("c", "character varying(20)", ColumnValueKind.Text, false, 20, true, false),
+            "citext unique" => new CopyColumn("c", "citext", ColumnValueKind.Text, false, null, true, false, CaseInsensitive: true),
             "text[]" => new CopyColumn("c", "text[]", ColumnValueKind.Text, true, null, false, false),
             "json" => new CopyColumn("c", "jsonb", ColumnValueKind.Json, false, null, false, false),
             _ => new CopyColumn("c", "jsonb", ColumnValueKind.Json, false, null, true, false),

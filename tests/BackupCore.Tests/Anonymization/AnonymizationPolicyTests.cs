@@ -40,6 +40,37 @@ public sealed class AnonymizationPolicyTests
         Assert.Contains(new ColumnKey("public", "users", "doc"), policy.AllowAddresses);
     }
 
+    [Theory]
+    [InlineData("""{}""", "email", ByteaMode.Opaque)]
+    [InlineData("""{"bytea": "opaque", "columns": {"public.users.born": "email"}}""", "email", ByteaMode.Replace)]
+    [InlineData("""{"bytea": "scan"}""", "email", ByteaMode.Scan)]
+    [InlineData("""{"bytea": "email"}""", "email", ByteaMode.Replace)]
+    [InlineData("""{"bytea": "email", "columns": {"public.users.born": "keep"}}""", "keep", ByteaMode.Scan)]
+    [InlineData("""{"columns": {"public.users.born": "keep"}}""", "keep", ByteaMode.Opaque)]
+    public void The_bytea_option_and_a_column_rule_decide_how_bytea_is_read(string json, string rule, ByteaMode expected)
+    {
+        var policy = Parse(json);
+        Assert.Equal(expected, policy.ByteaModeFor(new ColumnKey("public", "users", "born"), ColumnRule.TryParse(rule)!));
+    }
+
+    [Fact]
+    public void The_email_rule_is_allowed_on_every_type_the_anonymizer_walks()
+    {
+        var plan = PlanOf(Table(
+            1,
+            "public",
+            "shapes",
+            new BackupCore.Plan.CopyColumn("h", "hstore", BackupCore.Plan.ColumnValueKind.Hstore, false, null, false, false),
+            new BackupCore.Plan.CopyColumn("c", "public.card", BackupCore.Plan.ColumnValueKind.Composite, false, null, false, false, Fields: [Text("x")]),
+            new BackupCore.Plan.CopyColumn("t", "tsvector", BackupCore.Plan.ColumnValueKind.TsVector, false, null, false, false),
+            new BackupCore.Plan.CopyColumn("b", "bytea[]", BackupCore.Plan.ColumnValueKind.Bytea, true, null, false, false),
+            new BackupCore.Plan.CopyColumn("m", "public.mood", BackupCore.Plan.ColumnValueKind.Enum, false, null, false, false)));
+        Assert.NotNull(Parse("""{"columns": {"public.shapes.h": "email", "public.shapes.c": "email", "public.shapes.t": "email", "public.shapes.b": "email"}}""").Bind(plan));
+        Assert.Equal(
+            "anonymization policy p.json: column public.shapes.m (public.mood): rule email needs a column that can be rewritten (text, json, xml, hstore, tsvector, bytea, a composite or array of these)",
+            Assert.Throws<BackupException>(() => Parse("""{"columns": {"public.shapes.m": "email"}}""").Bind(plan)).Message);
+    }
+
     [Fact]
     public void Quoted_names_may_hold_dots_and_quotes()
     {
@@ -54,6 +85,8 @@ public sealed class AnonymizationPolicyTests
     [InlineData("""{"columns": {"public.users.phone": "null", "public.users.phone": "keep"}}""", "anonymization policy p.json: column public.users.phone: listed twice")]
     [InlineData("""[1]""", "anonymization policy p.json: the document must be a JSON object")]
     [InlineData("""{"allowAddresses": [1]}""", "anonymization policy p.json: allowAddresses: every item must be a \"schema.table.column\" string")]
+    [InlineData("""{"bytea": "replace"}""", "anonymization policy p.json: bytea: unknown value \"replace\"")]
+    [InlineData("""{"bytea": true}""", "anonymization policy p.json: bytea: unknown value true")]
     public void Malformed_policies_are_refused_naming_the_file_and_the_entry(string json, string message) =>
         Assert.Equal(message, Assert.Throws<BackupException>(() => Parse(json)).Message);
 
@@ -70,7 +103,7 @@ public sealed class AnonymizationPolicyTests
     [InlineData("""{"columns": {"public.users.phone": "fixed:0123456789"}}""", null)]
     [InlineData("""{"columns": {"public.users.born": "hash"}}""", "anonymization policy p.json: column public.users.born (date): rule hash needs a text column (not an array)")]
     [InlineData("""{"columns": {"public.users.code": "hash"}}""", "anonymization policy p.json: column public.users.code (character varying(10)): rule hash: a distinct hash needs at least 16 characters, the column allows 10")]
-    [InlineData("""{"columns": {"public.users.born": "email"}}""", "anonymization policy p.json: column public.users.born (date): rule email needs a text, json or xml column")]
+    [InlineData("""{"columns": {"public.users.born": "email"}}""", "anonymization policy p.json: column public.users.born (date): rule email needs a column that can be rewritten (text, json, xml, hstore, tsvector, bytea, a composite or array of these)")]
     public void Rules_that_do_not_fit_the_plan_are_errors_naming_the_column(string json, string? message)
     {
         if (message is null)

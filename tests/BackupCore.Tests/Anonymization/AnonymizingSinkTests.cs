@@ -123,11 +123,28 @@ public sealed class AnonymizingSinkTests
     }
 
     [Fact]
+    public async Task A_unique_varchar_too_short_for_the_tagged_form_gets_distinct_compact_replacements()
+    {
+        // varchar(20) cannot take nobody+TAG@example.com (23 characters with the shortest tag): TAG@example.com.
+        var unique = Table(1, "public", "users", Text("email", unique: true, maxLength: 20));
+        var (inner, _) = await SinkRun.RunAsync(PlanOf(unique), Data(1, "ann@x.org\nbob@x.org\nnobody@example.com\n"));
+        var values = Encoding.UTF8.GetString(inner.TableData[1]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, values.Distinct().Count());
+        Assert.All(values, v => Assert.Matches("^[a-z2-7]{8}@example\\.com$", v));
+        Assert.DoesNotContain("nobody@example.com", values);
+
+        // varchar(24) takes the tagged form with a 5-character tag.
+        var wider = Table(1, "public", "users", Text("email", unique: true, maxLength: 24));
+        (inner, _) = await SinkRun.RunAsync(PlanOf(wider), Data(1, "ann@x.org\n"));
+        Assert.Matches("^nobody\\+[a-z2-7]{5}@example\\.com\n$", Encoding.UTF8.GetString(inner.TableData[1]));
+    }
+
+    [Fact]
     public async Task A_value_that_cannot_fit_its_varchar_fails_naming_the_column_but_not_the_value()
     {
-        var unique = Table(1, "public", "users", Text("email", unique: true, maxLength: 20));
+        var unique = Table(1, "public", "users", Text("email", unique: true, maxLength: 15));
         var ex = await Assert.ThrowsAsync<BackupException>(() => SinkRun.RunAsync(PlanOf(unique), Data(1, "ann@x.org\n")));
-        Assert.Contains("column public.users.email (character varying(20)): the anonymized value does not fit", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("column public.users.email (character varying(15)): the anonymized value does not fit (16 characters, the column allows 15)", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("ann@x.org", ex.Message, StringComparison.Ordinal);
 
         var plain = Table(1, "public", "notes", Text("body", maxLength: 15));

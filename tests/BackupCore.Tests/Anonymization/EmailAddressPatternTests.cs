@@ -5,7 +5,7 @@ namespace BackupCore.Tests.Anonymization;
 public sealed class EmailAddressPatternTests
 {
     private static string[] Matches(string text) =>
-        EmailAddressPattern.Address().Matches(text).Select(m => m.Value).ToArray();
+        TestAddresses.Found(text);
 
     [Theory]
     [InlineData("mail ann.lee+x@mail.example.org now", "ann.lee+x@mail.example.org")]
@@ -23,10 +23,40 @@ public sealed class EmailAddressPatternTests
         Assert.Equal([expected], Matches(text));
 
     [Theory]
+    [InlineData("𠀀𠀁@x.org", "𠀀𠀁@x.org")] // CJK extension B, outside the BMP: surrogate pairs are letters too
+    [InlineData("mail 𝒜𝓃𝓃@𝓍.org now", "𝒜𝓃𝓃@𝓍.org")] // mathematical script letters (Lu/Ll outside the BMP)
+    [InlineData("ann@例子.𠀀𠀁", "ann@例子.𠀀𠀁")]
+    [InlineData("Ⅻann@x.org", "Ⅻann@x.org")] // letter numbers (Nl) are word characters, as in PostgreSQL's \w
+    [InlineData("〇ann@x.org", "〇ann@x.org")]
+    [InlineData("Ⓐnn@x.org", "Ⓐnn@x.org")] // circled letters: Unicode counts them as alphabetic, so does glibc
+    [InlineData("😀𠀀@x.org😀", "𠀀@x.org")] // emoji (So) still end an address
+    [InlineData("²ann@x.org", "ann@x.org")] // other numbers (No) are not word characters
+    [InlineData("ann\u200Dbob@x.org", "bob@x.org")] // nor are joiners and other format characters (Cf)
+    public void Word_characters_are_unicode_code_points_not_utf16_units(string text, string expected) =>
+        Assert.Equal([expected], Matches(text));
+
+    [Fact]
+    public void Every_character_postgresql_counts_as_a_word_character_outside_ascii_is_one_here()
+    {
+        // A sample from each class where .NET's char-based classes and PostgreSQL's \w (glibc, C.UTF-8) disagreed.
+        foreach (var cp in new[] { 0x216B, 0x3007, 0x24B6, 0x24E9, 0x1F130, 0x1F189, 0x20000, 0x2A6DF, 0x1D49C, 0x10400 })
+        {
+            Assert.True(EmailAddressPattern.IsWordCharacter(new System.Text.Rune(cp)), $"U+{cp:X}");
+        }
+
+        foreach (var cp in new[] { 0x1F600, 0x00B2, 0x2460, 0x200D, 0x00AD, 0xE000, 0xFF20 })
+        {
+            Assert.False(EmailAddressPattern.IsWordCharacter(new System.Text.Rune(cp)), $"U+{cp:X}");
+        }
+    }
+
+    [Theory]
     [InlineData("no at sign here")]
     [InlineData("user@localhost")]
     [InlineData("@x.org")]
     [InlineData("a @ b.c")]
+    [InlineData("ann＠x.org")] // a fullwidth at sign is not '@'
+    [InlineData("\uD800ann@x")]
     public void Ignores_text_without_an_address(string text) => Assert.Empty(Matches(text));
 
     [Fact]
@@ -42,7 +72,10 @@ public sealed class EmailAddressPatternTests
     [InlineData("nobody+ab2z@example.com", true)]
     [InlineData("nobody+AB@example.com", false)]
     [InlineData("nobody+ab18@example.com", false)]
-    [InlineData("xnobody@example.com", false)]
+    [InlineData("abcd@example.com", true)] // the compact form for short columns
+    [InlineData("abc@example.com", false)]
+    [InlineData("Xnobody@example.com", false)]
+    [InlineData("nobody@example.org", false)]
     [InlineData("nobody@example.com.evil", false)]
     public void Knows_its_own_replacement_forms(string address, bool expected) =>
         Assert.Equal(expected, EmailAddressPattern.IsReplacement(address));

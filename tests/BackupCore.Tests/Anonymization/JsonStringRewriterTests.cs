@@ -6,9 +6,7 @@ public sealed class JsonStringRewriterTests
 {
     private static string? Plain(string json) =>
         JsonStringRewriter.Rewrite(json, (decoded, isKey) =>
-            EmailAddressPattern.Address().Matches(decoded)
-                .Select(m => new TextReplacement(m.Index, m.Length, isKey ? "KEY@example.com" : "nobody@example.com"))
-                .ToList());
+            TestAddresses.Replacements(decoded, isKey ? "KEY@example.com" : "nobody@example.com"));
 
     [Fact]
     public void Replaces_addresses_in_nested_values_and_keys()

@@ -6,7 +6,7 @@ public sealed class SqlCommentRewriterTests
 {
     private static string? Mask(string sql) =>
         SqlCommentRewriter.Rewrite(sql, text =>
-            EmailAddressPattern.Address().Matches(text).Select(m => new TextReplacement(m.Index, m.Length, "nobody@example.com")).ToList());
+            TestAddresses.Replacements(text, "nobody@example.com"));
 
     [Fact]
     public void Replaces_the_address_in_the_literal_only()

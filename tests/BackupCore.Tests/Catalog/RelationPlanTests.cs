@@ -34,7 +34,7 @@ public class RelationPlanTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(3, Column("kinds", "fixed").MaxLength);
         Assert.Equal(ColumnValueKind.Json, Column("kinds", "doc").Kind);
         Assert.Equal(ColumnValueKind.Xml, Column("kinds", "x").Kind);
-        Assert.Equal((ColumnValueKind.Other, true), (Column("kinds", "moods").Kind, Column("kinds", "moods").IsArray));
+        Assert.Equal((ColumnValueKind.Enum, true), (Column("kinds", "moods").Kind, Column("kinds", "moods").IsArray));
         Assert.Equal((ColumnValueKind.Other, true), (Column("kinds", "ids").Kind, Column("kinds", "ids").IsArray));
         Assert.Equal("character varying(20)", Column("kinds", "select").TypeName);
         Assert.DoesNotContain(_plan.Single("TABLE DATA", "kinds").Data!.Columns, c => c.Name == "price_with_tax");
