@@ -1,0 +1,36 @@
+using BackupCore.Tests.Fixtures;
+
+namespace BackupCore.Tests.RoundTrip;
+
+// The round trip once per supported major; run one major alone with
+//   dotnet test tests/BackupCore.Tests --filter "FullyQualifiedName~Pg17"
+
+public sealed class Pg13RoundTripTests(Postgres13Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres13Server>
+{
+    protected override int MajorUnderTest => 13;
+}
+
+public sealed class Pg14RoundTripTests(Postgres14Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres14Server>
+{
+    protected override int MajorUnderTest => 14;
+}
+
+public sealed class Pg15RoundTripTests(Postgres15Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres15Server>
+{
+    protected override int MajorUnderTest => 15;
+}
+
+public sealed class Pg16RoundTripTests(Postgres16Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres16Server>
+{
+    protected override int MajorUnderTest => 16;
+}
+
+public sealed class Pg17RoundTripTests(Postgres17Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres17Server>
+{
+    protected override int MajorUnderTest => 17;
+}
+
+public sealed class Pg18RoundTripTests(Postgres18Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres18Server>
+{
+    protected override int MajorUnderTest => 18;
+}
