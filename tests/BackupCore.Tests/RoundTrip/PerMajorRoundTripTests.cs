@@ -1,3 +1,4 @@
+using BackupCore.Tests.Catalog;
 using BackupCore.Tests.Fixtures;
 
 namespace BackupCore.Tests.RoundTrip;
@@ -8,11 +9,19 @@ namespace BackupCore.Tests.RoundTrip;
 public sealed class Pg13RoundTripTests(Postgres13Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres13Server>
 {
     protected override int MajorUnderTest => 13;
+
+    [Fact]
+    public Task Relation_objects_match_pg_dump_15_entry_for_entry() =>
+        PgDumpDifferentialTests.AssertSameAsPgDumpAsync(server, "v13_diff", "relations.sql", "seed-environments.sql");
 }
 
 public sealed class Pg14RoundTripTests(Postgres14Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres14Server>
 {
     protected override int MajorUnderTest => 14;
+
+    [Fact]
+    public Task Relation_objects_match_pg_dump_15_entry_for_entry() =>
+        PgDumpDifferentialTests.AssertSameAsPgDumpAsync(server, "v14_diff", "relations.sql", "seed-environments.sql", "versions/pg14.sql");
 }
 
 public sealed class Pg15RoundTripTests(Postgres15Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres15Server>
@@ -28,9 +37,15 @@ public sealed class Pg16RoundTripTests(Postgres16Server server) : ServerVersionR
 public sealed class Pg17RoundTripTests(Postgres17Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres17Server>
 {
     protected override int MajorUnderTest => 17;
+
+    [Fact]
+    public Task A_transaction_timeout_of_the_backup_role_does_not_end_the_backup() => AssertTransactionTimeoutDoesNotEndTheBackupAsync();
 }
 
 public sealed class Pg18RoundTripTests(Postgres18Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres18Server>
 {
     protected override int MajorUnderTest => 18;
+
+    [Fact]
+    public Task A_transaction_timeout_of_the_backup_role_does_not_end_the_backup() => AssertTransactionTimeoutDoesNotEndTheBackupAsync();
 }

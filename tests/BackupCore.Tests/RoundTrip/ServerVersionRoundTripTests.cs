@@ -58,6 +58,54 @@ public abstract partial class ServerVersionRoundTripTests
     /// <summary>The major the derived class is for: a class that got another server fails instead of testing the wrong one.</summary>
     protected abstract int MajorUnderTest { get; }
 
+    /// <summary>
+    /// PostgreSQL 17's transaction_timeout, set for the backup role, would end the dump's one long transaction: here
+    /// the backup waits in it for a table another session holds locked, longer than the timeout, and still succeeds.
+    /// </summary>
+    protected async Task AssertTransactionTimeoutDoesNotEndTheBackupAsync()
+    {
+        var database = $"v{_server.Major}_timeout";
+        const string role = "rt_timeout_backup";
+        await _server.CreateDatabaseAsync(database);
+        await _server.ExecuteAsync($"DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN SUPERUSER");
+        await _server.ExecuteAsync($"CREATE TABLE public.busy (id integer); INSERT INTO public.busy VALUES (1), (2); ALTER ROLE {role} IN DATABASE {database} SET transaction_timeout = '500ms'", database);
+
+        await using var blocker = new NpgsqlConnection(_server.ConnectionString(database));
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("LOCK TABLE public.busy IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var dir = Path.Combine(Path.GetTempPath(), "ib-rtv-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await using var dataSource = NpgsqlDataSource.Create(_server.ConnectionString(database, role));
+            var backup = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions())).RunAsync(
+                new BackupJob
+                {
+                    TargetName = database,
+                    DataSource = dataSource,
+                    Stores = [new LocalFolderStore(new LocalFolderOptions { Path = dir })],
+                    Artifacts = [ArtifactKind.Plain],
+                },
+                CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await tx.CommitAsync();
+
+            var result = await backup;
+            Assert.Equal(2, result.Manifest.Tables.Single(t => t.Table == "busy").Rows);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
     private async Task AssertRoundTripsAsync(string source, string[] fixtures)
     {
         await _harness.CreateFromFixturesAsync(source, fixtures);

@@ -44,6 +44,9 @@ internal sealed class TableSource : ICatalogObjectSource
                EXISTS (SELECT FROM pg_catalog.pg_depend dd
                          JOIN pg_catalog.pg_depend od ON od.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND od.objid = dd.refobjid
                               AND od.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND od.refobjid = a.attrelid AND od.deptype = 'a'
+                              -- 13 and 14 also record a stored generated column's use of other columns as 'a' rows
+                              -- from the table to itself: that is no owned sequence.
+                              AND od.objid <> od.refobjid
                         WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid
                           AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass),
                cn.nspname, co.collname, COALESCE(a.attstattarget::pg_catalog.int4, -1), a.attstorage, t.typstorage,
