@@ -35,6 +35,9 @@ public class PostgresServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>The server's log (stderr of the postmaster), for tests that look at what reached the server.</summary>
+    public string LogFile => Path.Combine(_socketDir, "server.log");
+
     /// <summary>Where initdb, pg_ctl and postgres are.</summary>
     public string BinDir { get; private set; }
 
@@ -255,7 +258,7 @@ public class PostgresServer : IAsyncLifetime
     public async Task CreateDatabaseAsync(string name, string? owner = null)
     {
         var q = QuoteIdent(name);
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {q} WITH (FORCE)");
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {q}" + (Major >= 13 ? " WITH (FORCE)" : ""));
         if (owner is not null)
         {
             var o = QuoteIdent(owner);
