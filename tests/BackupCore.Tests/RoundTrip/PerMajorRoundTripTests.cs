@@ -39,7 +39,7 @@ public sealed class Pg17RoundTripTests(Postgres17Server server) : ServerVersionR
     protected override int MajorUnderTest => 17;
 
     [Fact]
-    public Task A_transaction_timeout_of_the_backup_role_does_not_end_the_backup() => AssertTransactionTimeoutDoesNotEndTheBackupAsync();
+    public Task A_transaction_timeout_of_the_role_ends_neither_backup_nor_restore() => AssertTransactionTimeoutEndsNeitherBackupNorRestoreAsync();
 }
 
 public sealed class Pg18RoundTripTests(Postgres18Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres18Server>
@@ -47,5 +47,5 @@ public sealed class Pg18RoundTripTests(Postgres18Server server) : ServerVersionR
     protected override int MajorUnderTest => 18;
 
     [Fact]
-    public Task A_transaction_timeout_of_the_backup_role_does_not_end_the_backup() => AssertTransactionTimeoutDoesNotEndTheBackupAsync();
+    public Task A_transaction_timeout_of_the_role_ends_neither_backup_nor_restore() => AssertTransactionTimeoutEndsNeitherBackupNorRestoreAsync();
 }

@@ -59,43 +59,42 @@ public abstract partial class ServerVersionRoundTripTests
     protected abstract int MajorUnderTest { get; }
 
     /// <summary>
-    /// PostgreSQL 17's transaction_timeout, set for the backup role, would end the dump's one long transaction: here
-    /// the backup waits in it for a table another session holds locked, longer than the timeout, and still succeeds.
+    /// PostgreSQL 17's transaction_timeout, set for the backup role, would end the dump's one long transaction, and set
+    /// for the restoring role, a statement of the restore: here the backup waits in its transaction, and the second
+    /// restore's DROP waits, for a table another session holds locked, longer than the timeout, and both succeed.
     /// </summary>
-    protected async Task AssertTransactionTimeoutDoesNotEndTheBackupAsync()
+    protected async Task AssertTransactionTimeoutEndsNeitherBackupNorRestoreAsync()
     {
         var database = $"v{_server.Major}_timeout";
-        const string role = "rt_timeout_backup";
+        var target = database + "_dst";
+        const string role = "rt_timeout_role";
         await _server.CreateDatabaseAsync(database);
+        await _server.CreateDatabaseAsync(target);
         await _server.ExecuteAsync($"DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN SUPERUSER");
         await _server.ExecuteAsync($"CREATE TABLE public.busy (id integer); INSERT INTO public.busy VALUES (1), (2); ALTER ROLE {role} IN DATABASE {database} SET transaction_timeout = '500ms'", database);
-
-        await using var blocker = new NpgsqlConnection(_server.ConnectionString(database));
-        await blocker.OpenAsync();
-        await using var tx = await blocker.BeginTransactionAsync();
-        await using (var cmd = new NpgsqlCommand("LOCK TABLE public.busy IN ACCESS EXCLUSIVE MODE", blocker, tx))
-        {
-            await cmd.ExecuteNonQueryAsync();
-        }
 
         var dir = Path.Combine(Path.GetTempPath(), "ib-rtv-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            await using var dataSource = NpgsqlDataSource.Create(_server.ConnectionString(database, role));
-            var backup = new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions())).RunAsync(
-                new BackupJob
-                {
-                    TargetName = database,
-                    DataSource = dataSource,
-                    Stores = [new LocalFolderStore(new LocalFolderOptions { Path = dir })],
-                    Artifacts = [ArtifactKind.Plain],
-                },
-                CancellationToken.None);
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            await tx.CommitAsync();
+            await using (var dataSource = NpgsqlDataSource.Create(_server.ConnectionString(database, role)))
+            {
+                var result = await WhileLockedAsync(database, () => new BackupRunner(new ArtifactSinkFactory(new ArtifactWriterOptions())).RunAsync(
+                    new BackupJob
+                    {
+                        TargetName = database,
+                        DataSource = dataSource,
+                        Stores = [new LocalFolderStore(new LocalFolderOptions { Path = dir })],
+                        Artifacts = [ArtifactKind.Plain],
+                    },
+                    CancellationToken.None));
+                Assert.Equal(2, result.Manifest.Tables.Single(t => t.Table == "busy").Rows);
+            }
 
-            var result = await backup;
-            Assert.Equal(2, result.Manifest.Tables.Single(t => t.Table == "busy").Rows);
+            var gz = Path.Combine(dir, database + ".gz");
+            await PsqlRestoreAsync(gz, target, role);
+            await _server.ExecuteAsync($"ALTER ROLE {role} IN DATABASE {target} SET transaction_timeout = '500ms'");
+            await WhileLockedAsync(target, () => PsqlRestoreAsync(gz, target, role));
+            Assert.Equal(2L, await _server.ScalarAsync<long>("SELECT count(*) FROM public.busy", target));
         }
         finally
         {
@@ -105,6 +104,30 @@ public abstract partial class ServerVersionRoundTripTests
             }
         }
     }
+
+    /// <summary>Runs <paramref name="work"/> while another session holds public.busy locked for two seconds.</summary>
+    private async Task<T> WhileLockedAsync<T>(string database, Func<Task<T>> work)
+    {
+        await using var blocker = new NpgsqlConnection(_server.ConnectionString(database));
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("LOCK TABLE public.busy IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var running = work();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await tx.CommitAsync();
+        return await running;
+    }
+
+    private async Task WhileLockedAsync(string database, Func<Task> work) =>
+        await WhileLockedAsync(database, async () =>
+        {
+            await work();
+            return true;
+        });
 
     private async Task AssertRoundTripsAsync(string source, string[] fixtures)
     {
@@ -158,10 +181,10 @@ public abstract partial class ServerVersionRoundTripTests
             CancellationToken.None);
     }
 
-    private async Task PsqlRestoreAsync(string gzPath, string database)
+    private async Task PsqlRestoreAsync(string gzPath, string database, string role = Owner)
     {
         await using var gz = new GZipStream(File.OpenRead(gzPath), CompressionMode.Decompress);
-        var r = await _server.PsqlAsync(database, input: gz, user: Owner);
+        var r = await _server.PsqlAsync(database, input: gz, user: role);
         Assert.True(r.ExitCode == 0, $"psql restore of {Path.GetFileName(gzPath)} into {database} failed: {r.StdErr}");
         Assert.DoesNotContain("ERROR", r.StdErr, StringComparison.Ordinal);
     }
