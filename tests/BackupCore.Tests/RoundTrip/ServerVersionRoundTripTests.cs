@@ -55,6 +55,18 @@ public abstract partial class ServerVersionRoundTripTests
         await AssertRoundTripsAsync($"v{_server.Major}_code", ["code-objects.sql"]);
     }
 
+    [Fact]
+    public async Task An_object_kind_the_engine_cannot_dump_fails_the_backup_naming_it()
+    {
+        var database = $"v{_server.Major}_kind";
+        await _server.CreateDatabaseAsync(database);
+        await _server.ExecuteAsync("CREATE SCHEMA \"odd-kinds\"; CREATE COLLATION \"odd-kinds\".\"My C\" FROM \"C\"; CREATE TABLE public.t (id integer)", database);
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => Catalog.CatalogPlanReader.ReadAsync(_server, database));
+
+        Assert.StartsWith("cannot dump collation \"odd-kinds\".\"My C\": object kind not supported", e.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The major the derived class is for: a class that got another server fails instead of testing the wrong one.</summary>
     protected abstract int MajorUnderTest { get; }
 
