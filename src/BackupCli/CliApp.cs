@@ -61,6 +61,10 @@ public static class CliApp
                 }
 
                 return ExitCodes.VerificationFailed;
+            case BackupCore.Catalog.UnsupportedServerVersionException unsupported:
+                // The target is a server this build does not back up: a configuration error, like a bad setting.
+                await stderr.WriteLineAsync("error: " + unsupported.Message);
+                return ExitCodes.Usage;
             case BackupException be:
                 await stderr.WriteLineAsync("error: " + be.Message);
                 if (be.Hint is not null)

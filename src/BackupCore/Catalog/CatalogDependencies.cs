@@ -17,11 +17,12 @@ internal sealed class CatalogDependencies
     // Which object a sub-object belongs to. Extension membership comes first: a member is never dumped,
     // a dependency on it is a dependency on its extension (pg_dump: getExtensionMembership). Internal
     // dependencies ('i') come next: the dependent is part of the referenced object (a foreign key's
-    // triggers, a constraint's index, a view's _RETURN rule, a table's row type). Column defaults and CHECK
-    // constraints fold into their table (they are printed inside CREATE TABLE). Other sub-objects that have no
+    // triggers, a constraint's index, a view's _RETURN rule, a table's row type). Column defaults, CHECK and
+    // NOT NULL constraints (pg_constraint rows from PostgreSQL 17 for domains, 18 for tables) fold into their
+    // table or domain (they are printed inside its CREATE). Other sub-objects that have no
     // entry (a foreign key cloned onto a partition, an internal trigger) fold into nothing: their dependencies
     // must not make a pre-data table wait for post-data objects.
-    private const string OwnerQuery = """
+    private static string OwnerQuery(PgVersion version) => $"""
         SELECT d.classid, d.objid, 3079::oid, d.refobjid, 0 AS prio FROM pg_catalog.pg_depend d
          WHERE d.deptype = 'e' AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
         UNION ALL SELECT d.classid, d.objid, d.refclassid, d.refobjid, 1 FROM pg_catalog.pg_depend d
@@ -33,14 +34,18 @@ internal sealed class CatalogDependencies
         UNION ALL SELECT 1247::oid, t.oid, 1259::oid, t.typrelid, 2 FROM pg_catalog.pg_type t
          JOIN pg_catalog.pg_class c ON c.oid = t.typrelid WHERE t.oid >= 16384 AND c.relkind <> 'c'
         UNION ALL SELECT 1259::oid, c.oid, 1247::oid, c.reltype, 2 FROM pg_catalog.pg_class c WHERE c.relkind = 'c'
-        UNION ALL SELECT 1247::oid, r.rngmultitypid, 1247::oid, r.rngtypid, 2 FROM pg_catalog.pg_range r WHERE r.rngtypid >= 16384
+        {(version >= PgVersion.V14 ? MultirangeOwners : "")}
         UNION ALL SELECT 2606::oid, c.oid, CASE WHEN c.conrelid <> 0 THEN 1259::oid ELSE 1247::oid END,
                   CASE WHEN c.conrelid <> 0 THEN c.conrelid ELSE c.contypid END, 2
-          FROM pg_catalog.pg_constraint c WHERE c.oid >= 16384 AND c.contype = 'c'
+          FROM pg_catalog.pg_constraint c WHERE c.oid >= 16384 AND c.contype IN ('c', 'n')
         UNION ALL SELECT 1259::oid, k.conindid, 2606::oid, k.oid, 2
           FROM pg_catalog.pg_constraint k WHERE k.conindid >= 16384 AND k.contype IN ('p', 'u', 'x')
         ORDER BY 5
         """;
+
+    // A range type's multirange (PostgreSQL 14+: pg_range.rngmultitypid) is created with its range type.
+    private const string MultirangeOwners =
+        "UNION ALL SELECT 1247::oid, r.rngmultitypid, 1247::oid, r.rngtypid, 2 FROM pg_catalog.pg_range r WHERE r.rngtypid >= 16384";
 
     private const string DependQuery = """
         SELECT d.classid, d.objid, d.refclassid, d.refobjid, d.deptype
@@ -61,10 +66,10 @@ internal sealed class CatalogDependencies
     /// <summary>Raw pg_depend rows (dependent → referenced), sub-object ids unresolved.</summary>
     public IReadOnlyList<(CatalogObjectId Dependent, CatalogObjectId Referenced, char DepType)> Edges { get; }
 
-    public static async Task<CatalogDependencies> ReadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static async Task<CatalogDependencies> ReadAsync(NpgsqlConnection connection, PgVersion version, CancellationToken cancellationToken)
     {
         var owner = new Dictionary<CatalogObjectId, CatalogObjectId>();
-        await using (var cmd = new NpgsqlCommand(OwnerQuery, connection))
+        await using (var cmd = new NpgsqlCommand(OwnerQuery(version), connection))
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

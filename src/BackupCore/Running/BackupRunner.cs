@@ -56,7 +56,7 @@ public sealed class BackupRunner
     private async Task<BackupResult> RunCoreAsync(BackupJob job, string runId, DateTimeOffset started, Stopwatch clock, CancellationToken cancellationToken)
     {
         await using var session = await BackupSession.OpenAsync(job.DataSource, cancellationToken);
-        var plan = await _catalog.ReadAsync(session.Connection, job.Scope, cancellationToken);
+        var plan = await _catalog.ReadAsync(session.Connection, session.Server, job.Scope, cancellationToken);
         Log.PlanRead(_logger, runId, session.SnapshotTime, session.ServerVersion, plan.Entries.Count, plan.TableDataEntries.Count());
 
         // The previous manifest is read before any upload starts, so the comparison is with the backup that

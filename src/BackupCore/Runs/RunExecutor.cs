@@ -136,8 +136,9 @@ public sealed class RunExecutor
         catch (Exception ex)
         {
             var error = Describe(ex);
-            // A shrink is in the data: another attempt would read the same rows, so it is final at once.
-            var final = attempt >= MaxAttempts || ex is ShrinkException;
+            // A shrink is in the data, and an unsupported server version in the configuration: another attempt would
+            // meet the same, so either is final at once.
+            var final = attempt >= MaxAttempts || ex is ShrinkException or UnsupportedServerVersionException;
             part = part with
             {
                 State = final ? RunState.Failed : RunState.Queued,

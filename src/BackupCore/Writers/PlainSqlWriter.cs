@@ -1,3 +1,4 @@
+using BackupCore.Catalog;
 using System.Text;
 using BackupCore.Compression;
 using BackupCore.Plan;
@@ -49,6 +50,14 @@ public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
         sb.Append("SET statement_timeout = 0;\n");
         sb.Append("SET lock_timeout = 0;\n");
         sb.Append("SET idle_in_transaction_session_timeout = 0;\n");
+
+        // pg_dump 17+ writes it too: a role's or database's transaction_timeout would end a long statement of the
+        // restore. Only for a 17+ source, so a dump of 13-16 still restores into those majors, which reject the name.
+        if (new PgVersion(plan.ServerVersionNumber) >= PgVersion.V17)
+        {
+            sb.Append("SET transaction_timeout = 0;\n");
+        }
+
         sb.Append("SET client_encoding = '").Append(plan.Encoding).Append("';\n");
         sb.Append("SET standard_conforming_strings = on;\n");
         sb.Append("SELECT pg_catalog.set_config('search_path', '', false);\n");

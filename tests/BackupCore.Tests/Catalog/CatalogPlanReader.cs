@@ -19,7 +19,8 @@ internal static class CatalogPlanReader
             await cmd.ExecuteNonQueryAsync();
         }
 
-        return await new CatalogReader().ReadAsync(connection, scope ?? CatalogScope.AllSchemas, CancellationToken.None);
+        var info = await ServerInfo.ReadAsync(connection, CancellationToken.None);
+        return await new CatalogReader().ReadAsync(connection, info, scope ?? CatalogScope.AllSchemas, CancellationToken.None);
     }
 
     public static DumpEntry Single(this DumpPlan plan, string desc, string tag) =>

@@ -87,4 +87,22 @@ public class CatalogReaderErrorTests(PostgresServer server)
         var plan = await CatalogPlanReader.ReadAsync(server, "caterr_kind", new CatalogScope(["fine"], TimeSpan.FromSeconds(5)));
         Assert.Contains(plan.Entries, x => x.Desc == "TABLE" && x.Tag == "t");
     }
+
+    [Fact]
+    public async Task A_catalog_read_failing_in_an_unforeseen_way_names_what_was_read_and_the_server_version()
+    {
+        // Nothing in the engine foresees a catalog the backup role may not read: a managed server could restrict one.
+        await server.CreateDatabaseAsync("caterr_catalog", owner: "caterr_catalog_owner");
+        await server.ExecuteAsync("REVOKE SELECT ON pg_catalog.pg_policy FROM PUBLIC", "caterr_catalog");
+        await server.ExecuteAsync("CREATE TABLE public.t (id integer)", "caterr_catalog", user: "caterr_catalog_owner");
+        var version = await server.ScalarAsync<string>("SHOW server_version");
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => CatalogPlanReader.ReadAsync(server, "caterr_catalog", user: "caterr_catalog_owner"));
+
+        Assert.Equal(
+            $"database \"caterr_catalog\": reading policy objects from the catalog failed on PostgreSQL {version}: permission denied for table pg_policy (SQLSTATE 42501)",
+            e.Message);
+        Assert.NotNull(e.Hint);
+        Assert.IsType<PostgresException>(e.InnerException);
+    }
 }

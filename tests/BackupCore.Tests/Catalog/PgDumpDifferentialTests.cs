@@ -36,14 +36,19 @@ public partial class PgDumpDifferentialTests(PostgresServer server)
             .Where(e => e.Section != DumpSection.Data && e.Desc is not ("ENCODING" or "STDSTRINGS" or "SEARCHPATH"))
             .ToDictionary(e => (e.Desc, e.Namespace ?? "-", e.Tag), e => e.Definition.Trim('\n'));
 
-    private async Task AssertSameAsPgDumpAsync(string database, params string[] fixtures)
+    private Task AssertSameAsPgDumpAsync(string database, params string[] fixtures) => AssertSameAsPgDumpAsync(server, database, fixtures);
+
+    /// <summary>Also for the servers of other majors that pg_dump 15 can read (13, 14).</summary>
+    internal static async Task AssertSameAsPgDumpAsync(PostgresServer server, string database, params string[] fixtures)
     {
         await new RoundTripHarness(server).CreateFromFixturesAsync(database, fixtures);
         var pgDump = ParsePlain((await server.ClientToolAsync("pg_dump", null, "--schema-only", "--no-owner", "--no-acl", "-d", database)).EnsureSuccess("pg_dump").StdOut);
         var ours = FromPlan(await CatalogPlanReader.ReadAsync(server, database));
 
-        // COMMENT entries belong to the code-objects sources; compare what this area emits.
-        var expected = pgDump.Where(kv => kv.Key.Desc != "COMMENT").ToDictionary();
+        // COMMENT entries belong to the code-objects sources; compare what this area emits. An entry holding no SQL is
+        // left out: pg_dump 15 writes "*not* creating schema" for public when its owner is not pg_database_owner, as on
+        // a 13 or 14 server, where the bootstrap superuser owns it.
+        var expected = pgDump.Where(kv => kv.Key.Desc != "COMMENT" && kv.Value.Split('\n').Any(l => l.Length > 0 && !l.StartsWith("--", StringComparison.Ordinal))).ToDictionary();
         var actual = ours.Where(kv => kv.Key.Desc != "COMMENT").ToDictionary();
         Assert.True(expected.Count > 10, "pg_dump output was not parsed");
         Assert.Equal(expected.Keys.Order().ToList(), actual.Keys.Order().ToList());

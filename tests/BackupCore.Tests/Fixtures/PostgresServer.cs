@@ -8,16 +8,44 @@ namespace BackupCore.Tests.Fixtures;
 /// A throwaway PostgreSQL cluster for the tests: <c>initdb</c> into a temp folder, listening on
 /// 127.0.0.1 and a free port only, trust auth, stopped and deleted at the end. As root it runs the
 /// server as the <c>postgres</c> OS user (the server refuses to run as root).
-/// Binaries: <c>$PG_BIN</c>, else the newest <c>/usr/lib/postgresql/*/bin</c>.
+/// Server binaries: of the given major, from <c>scripts/pg-bin MAJOR</c> (the version pinned in
+/// scripts/pg-versions.txt, installed into .tools/pg/ on first use); without one, <c>$PG_BIN</c>, else the newest
+/// <c>/usr/lib/postgresql/*/bin</c>. Client tools (psql, pg_dump, pg_restore) are always the installed Debian ones.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public class PostgresServer : IAsyncLifetime
 {
+    private static readonly Dictionary<int, string> InstalledMajors = [];
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    private readonly int? _major;
     private string _dataDir = "";
     private string _socketDir = "";
 
+    public PostgresServer()
+    {
+        BinDir = FindBinDir();
+    }
+
+    /// <summary>A server of <paramref name="major"/> (13, ..., 18; 12 for the refusal test), from scripts/pg-bin.</summary>
+    protected PostgresServer(int major)
+    {
+        _major = major;
+        BinDir = "";
+    }
+
     public int Port { get; private set; }
 
-    public string BinDir { get; } = FindBinDir();
+    /// <summary>The server's log (stderr of the postmaster), for tests that look at what reached the server.</summary>
+    public string LogFile => Path.Combine(_socketDir, "server.log");
+
+    /// <summary>Where initdb, pg_ctl and postgres are.</summary>
+    public string BinDir { get; private set; }
+
+    /// <summary>Where psql, pg_dump and pg_restore are (the npm server packages have none).</summary>
+    public string ClientBinDir { get; } = FindBinDir();
+
+    /// <summary>The server's major version, known once the server runs.</summary>
+    public int Major { get; private set; }
 
     public string Superuser => "postgres";
 
@@ -46,7 +74,45 @@ public sealed class PostgresServer : IAsyncLifetime
         throw new InvalidOperationException("no PostgreSQL server binaries found: install postgresql-15 (scripts/test does) or set PG_BIN");
     }
 
-    public string Tool(string name) => Path.Combine(BinDir, name);
+    /// <summary>The bin folder of <paramref name="major"/>'s pinned server, installed by scripts/pg-bin once per test run.</summary>
+    public static async Task<string> BinDirForMajorAsync(int major)
+    {
+        await InstallLock.WaitAsync();
+        try
+        {
+            if (!InstalledMajors.TryGetValue(major, out var dir))
+            {
+                var script = Path.Combine(RepoRoot(), "scripts", "pg-bin");
+                var result = (await ProcessRunner.RunAsync(script, [major.ToString(System.Globalization.CultureInfo.InvariantCulture)], timeout: TimeSpan.FromMinutes(10)))
+                    .EnsureSuccess("scripts/pg-bin " + major);
+                dir = result.StdOut.Trim();
+                InstalledMajors[major] = dir;
+            }
+
+            return dir;
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "scripts", "pg-bin")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("scripts/pg-bin not found above " + AppContext.BaseDirectory);
+    }
+
+    private static readonly HashSet<string> ServerTools = new(StringComparer.Ordinal) { "initdb", "pg_ctl", "postgres" };
+
+    public string Tool(string name) => Path.Combine(ServerTools.Contains(name) ? BinDir : ClientBinDir, name);
 
     private static bool IsRoot => Environment.UserName == "root";
 
@@ -72,6 +138,11 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (_major is { } major)
+        {
+            BinDir = await BinDirForMajorAsync(major);
+        }
+
         var baseDir = Path.Combine(Path.GetTempPath(), "ib-pg-" + Guid.NewGuid().ToString("N")[..8]);
         _dataDir = Path.Combine(baseDir, "data");
         _socketDir = baseDir;
@@ -98,6 +169,11 @@ public sealed class PostgresServer : IAsyncLifetime
         await File.AppendAllTextAsync(Path.Combine(_dataDir, "postgresql.conf"), conf + "\n");
         (await RunAsServerUserAsync("pg_ctl", "-D", _dataDir, "-l", Path.Combine(baseDir, "server.log"), "-w", "-t", "60", "start"))
             .EnsureSuccess("pg_ctl start");
+        Major = int.Parse((await ScalarAsync<string>("SHOW server_version_num"))!, System.Globalization.CultureInfo.InvariantCulture) / 10000;
+        if (_major is { } expected && Major != expected)
+        {
+            throw new InvalidOperationException($"scripts/pg-bin {expected} started PostgreSQL {Major}");
+        }
     }
 
     public async Task DisposeAsync()
@@ -182,7 +258,7 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task CreateDatabaseAsync(string name, string? owner = null)
     {
         var q = QuoteIdent(name);
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {q} WITH (FORCE)");
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {q}" + (Major >= 13 ? " WITH (FORCE)" : ""));
         if (owner is not null)
         {
             var o = QuoteIdent(owner);

@@ -92,16 +92,17 @@ internal sealed class CommentSource : ICatalogObjectSource
           AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, "'pg_catalog.pg_class'", "c.oid")}
           AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, "'pg_catalog.pg_type'", "c.reltype")}
         """,
-        // Validated CHECK constraints are written inside their table's (or domain's) CREATE; everything else
-        // (keys, exclusions, foreign keys, NOT VALID checks) is its own post-data entry and the comment follows it.
+        // Validated CHECK and NOT NULL constraints (pg_constraint rows for domains from PostgreSQL 17, for tables from
+        // 18) are written inside their table's (or domain's) CREATE; everything else (keys, exclusions, foreign keys,
+        // NOT VALID checks and not-nulls) is its own post-data entry and the comment follows it.
         """
         SELECT CASE WHEN con.contypid <> 0 THEN 'DOMAIN CONSTRAINT' ELSE 'CONSTRAINT' END,
                con.conname, n.nspname, COALESCE(c.relname, t.typname), NULL, d.description,
-               CASE WHEN con.contype = 'c' AND con.convalidated AND con.contypid <> 0 THEN 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid
-                    WHEN con.contype = 'c' AND con.convalidated THEN 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid
+               CASE WHEN con.contype IN ('c', 'n') AND con.convalidated AND con.contypid <> 0 THEN 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid
+                    WHEN con.contype IN ('c', 'n') AND con.convalidated THEN 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid
                     ELSE 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid END,
-               CASE WHEN con.contype = 'c' AND con.convalidated AND con.contypid <> 0 THEN con.contypid
-                    WHEN con.contype = 'c' AND con.convalidated THEN con.conrelid
+               CASE WHEN con.contype IN ('c', 'n') AND con.convalidated AND con.contypid <> 0 THEN con.contypid
+                    WHEN con.contype IN ('c', 'n') AND con.convalidated THEN con.conrelid
                     ELSE con.oid END,
                pg_catalog.pg_get_userbyid(COALESCE(c.relowner, t.typowner)), 32767
         FROM pg_catalog.pg_constraint con

@@ -8,7 +8,9 @@ namespace BackupCore.Catalog.Sources;
 /// DOMAIN entries (pg_dump.c dumpDomain): base type, COLLATE when it differs from the base type's,
 /// NOT NULL, DEFAULT, then the validated CHECK constraints on "\n\t" lines. NOT VALID checks become
 /// post-data "CHECK CONSTRAINT" entries (<c>ALTER DOMAIN ... ADD CONSTRAINT ... NOT VALID</c>), since
-/// restoring them inline would validate existing rows.
+/// restoring them inline would validate existing rows. From PostgreSQL 17 a domain's NOT NULL is a named
+/// pg_constraint row (contype 'n'): a name other than the default <c>domain_not_null</c> is kept, and a NOT VALID
+/// one is a post-data "CONSTRAINT" entry.
 /// </summary>
 internal sealed class DomainSource : ICatalogObjectSource
 {
@@ -26,11 +28,11 @@ internal sealed class DomainSource : ICatalogObjectSource
          ORDER BY n.nspname, t.typname
         """;
 
-    private const string ChecksQuery = """
-        SELECT c.contypid, c.oid, c.conname, pg_catalog.pg_get_constraintdef(c.oid), c.convalidated
+    private static string ChecksQuery(CatalogContext context) => $"""
+        SELECT c.contypid, c.oid, c.conname, pg_catalog.pg_get_constraintdef(c.oid), c.convalidated, c.contype
           FROM pg_catalog.pg_constraint c
           JOIN pg_catalog.pg_type t ON t.oid = c.contypid
-         WHERE t.typnamespace = ANY($1) AND c.contype = 'c'
+         WHERE t.typnamespace = ANY($1) AND c.contype IN ({(context.AtLeast(PgVersion.V17) ? "'c', 'n'" : "'c'")})
          ORDER BY c.contypid, c.conname
         """;
 
@@ -51,8 +53,8 @@ internal sealed class DomainSource : ICatalogObjectSource
 
         var checks = (await CatalogQuery.ListAsync(
                 context,
-                ChecksQuery,
-                r => (Domain: r.GetFieldValue<uint>(0), Oid: r.GetFieldValue<uint>(1), Name: r.GetString(2), Def: r.GetString(3), Valid: r.GetBoolean(4)),
+                ChecksQuery(context),
+                r => (Domain: r.GetFieldValue<uint>(0), Oid: r.GetFieldValue<uint>(1), Name: r.GetString(2), Def: r.GetString(3), Valid: r.GetBoolean(4), Type: r.GetChar(5)),
                 cancellationToken).ConfigureAwait(false))
             .ToLookup(c => c.Domain);
 
@@ -65,9 +67,15 @@ internal sealed class DomainSource : ICatalogObjectSource
                 sb.Append(" COLLATE ").Append(q.Qualified(d.CollSchema, d.Collation));
             }
 
-            if (d.NotNull)
+            var notNull = checks[d.Oid].FirstOrDefault(c => c.Type == 'n');
+            if (d.NotNull && notNull.Name is null)
             {
                 sb.Append(" NOT NULL");
+            }
+            else if (notNull.Name is not null && notNull.Valid)
+            {
+                // pg_dump.c dumpDomain: the default name (domain_not_null) is left out.
+                sb.Append(notNull.Name == d.Name + "_not_null" ? " NOT NULL" : " CONSTRAINT " + q.Ident(notNull.Name) + " " + notNull.Def);
             }
 
             if (d.Default is not null)
@@ -75,7 +83,7 @@ internal sealed class DomainSource : ICatalogObjectSource
                 sb.Append(" DEFAULT ").Append(d.Default);
             }
 
-            foreach (var c in checks[d.Oid].Where(c => c.Valid))
+            foreach (var c in checks[d.Oid].Where(c => c.Valid && c.Type == 'c'))
             {
                 sb.Append("\n\tCONSTRAINT ").Append(q.Ident(c.Name)).Append(' ').Append(c.Def);
             }
@@ -99,7 +107,7 @@ internal sealed class DomainSource : ICatalogObjectSource
                 yield return new CatalogObject
                 {
                     Id = CatalogClassIds.Constraint(c.Oid),
-                    Desc = "CHECK CONSTRAINT",
+                    Desc = c.Type == 'n' ? "CONSTRAINT" : "CHECK CONSTRAINT",
                     Tag = d.Name + " " + c.Name,
                     SortTag = c.Name,
                     Namespace = d.Schema,

@@ -26,7 +26,9 @@ internal sealed class FunctionSource : ICatalogObjectSource
         "unix_socket_directories",
     };
 
-    private const string Query = """
+    // pg_get_function_sqlbody (SQL-standard bodies, BEGIN ATOMIC / RETURN) is PostgreSQL 14+; older servers have no
+    // such bodies (pg_dump.c getFuncs reads NULL there too).
+    private static string Query(CatalogContext context) => $"""
         SELECT p.oid,
                n.nspname,
                p.proname,
@@ -34,7 +36,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
                p.proretset,
                p.prosrc,
                p.probin,
-               pg_catalog.pg_get_function_sqlbody(p.oid) AS prosqlbody,
+               {(context.AtLeast(PgVersion.V14) ? "pg_catalog.pg_get_function_sqlbody(p.oid)" : "NULL::pg_catalog.text")} AS prosqlbody,
                pg_catalog.pg_get_function_arguments(p.oid) AS funcargs,
                pg_catalog.pg_get_function_identity_arguments(p.oid) AS funciargs,
                pg_catalog.pg_get_function_result(p.oid) AS funcresult,
@@ -66,7 +68,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
     {
         ArgumentNullException.ThrowIfNull(context);
         var rows = new List<Row>();
-        await using (var cmd = new NpgsqlCommand(Query, context.Connection))
+        await using (var cmd = new NpgsqlCommand(Query(context), context.Connection))
         {
             cmd.Parameters.Add(context.SchemaOidsParameter());
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

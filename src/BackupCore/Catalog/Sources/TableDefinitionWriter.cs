@@ -6,7 +6,9 @@ namespace BackupCore.Catalog.Sources;
 /// <summary>
 /// Renders CREATE TABLE the way pg_dump.c dumpTableSchema does: one column per line (type, DEFAULT or
 /// GENERATED, NOT NULL, COLLATE), inline CHECK constraints, then INHERITS / PARTITION BY / WITH, then the
-/// per-column and table-level ALTERs pg_dump appends to the same entry.
+/// per-column and table-level ALTERs pg_dump appends to the same entry. A NOT NULL of an inherited (unprinted)
+/// column is <c>ALTER ... SET NOT NULL</c> before PostgreSQL 18 and a <c>NOT NULL column</c> item from 18, which
+/// keeps the constraint's name and NO INHERIT.
 /// </summary>
 internal static class TableDefinitionWriter
 {
@@ -18,7 +20,8 @@ internal static class TableDefinitionWriter
         IReadOnlyList<string> inheritsFrom,
         Func<ColumnRow, bool> printColumn,
         Func<ColumnRow, bool> printDefault,
-        Func<ColumnRow, bool> needsSetNotNull)
+        Func<ColumnRow, ColumnNotNull?> notNull,
+        PgVersion version)
     {
         var name = q.Qualified(table.Schema, table.Name);
         var sb = new StringBuilder("CREATE ");
@@ -29,17 +32,33 @@ internal static class TableDefinitionWriter
 
         sb.Append("TABLE ").Append(name).Append(" (");
         var items = new List<string>();
-        foreach (var c in columns.Where(printColumn))
+        foreach (var c in columns)
         {
+            if (!printColumn(c))
+            {
+                if (version >= PgVersion.V18 && notNull(c) is { } own)
+                {
+                    items.Add(NotNullClause(q, own).TrimStart() + " " + q.Ident(c.Name) + (own.NoInherit ? " NO INHERIT" : ""));
+                }
+
+                continue;
+            }
+
             var item = new StringBuilder(q.Ident(c.Name)).Append(' ').Append(c.Type);
             if (c.Default is not null && printDefault(c))
             {
-                item.Append(c.Generated == 's' ? " GENERATED ALWAYS AS (" + c.Default + ") STORED" : " DEFAULT " + c.Default);
+                // PostgreSQL 18: VIRTUAL is the default kind of generated column, and pg_dump 18 leaves the word out.
+                item.Append(c.Generated switch
+                {
+                    's' => " GENERATED ALWAYS AS (" + c.Default + ") STORED",
+                    'v' => " GENERATED ALWAYS AS (" + c.Default + ")",
+                    _ => " DEFAULT " + c.Default,
+                });
             }
 
-            if (c.NotNull)
+            if (notNull(c) is { } nn)
             {
-                item.Append(" NOT NULL");
+                item.Append(NotNullClause(q, nn)).Append(nn.NoInherit ? " NO INHERIT" : "");
             }
 
             if (c.Collation is not null)
@@ -73,7 +92,7 @@ internal static class TableDefinitionWriter
         foreach (var c in columns)
         {
             var column = q.Ident(c.Name);
-            if (!printColumn(c) && needsSetNotNull(c))
+            if (!printColumn(c) && version < PgVersion.V18 && notNull(c) is not null)
             {
                 sb.Append("ALTER TABLE ONLY ").Append(name).Append(" ALTER COLUMN ").Append(column).Append(" SET NOT NULL;\n");
             }
@@ -121,4 +140,7 @@ internal static class TableDefinitionWriter
 
         return sb.ToString();
     }
+
+    private static string NotNullClause(SqlQuoting q, ColumnNotNull notNull) =>
+        notNull.Name.Length == 0 ? " NOT NULL" : " CONSTRAINT " + q.Ident(notNull.Name) + " NOT NULL";
 }

@@ -21,7 +21,10 @@ internal sealed record TableRow(
     public bool IsPartitioned => Kind == 'p';
 }
 
-/// <summary>One live column (dropped columns are never read).</summary>
+/// <summary>
+/// One live column (dropped columns are never read). <see cref="NotNull"/> is pg_attribute.attnotnull;
+/// <see cref="NotNullConstraint"/> is what the dump prints for it (from PostgreSQL 18 a named constraint).
+/// </summary>
 internal sealed record ColumnRow(
     uint TableOid,
     short Number,
@@ -40,7 +43,13 @@ internal sealed record ColumnRow(
     char Storage,
     char TypeStorage,
     string? Options,
-    char Compression);
+    char Compression)
+{
+    public ColumnNotNull? NotNullConstraint { get; init; }
+}
+
+/// <summary>A column's valid NOT NULL constraint: <see cref="Name"/> is "" when it needs no name in the dump.</summary>
+internal sealed record ColumnNotNull(string Name, bool NoInherit, bool IsLocal);
 
 /// <summary>A CHECK constraint on a table.</summary>
 internal sealed record CheckRow(uint TableOid, uint Oid, string Name, string Definition, bool IsLocal, bool Validated);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BackupCore.Plan;
+using Npgsql;
 
 namespace BackupCore.Catalog.Sources;
 
@@ -8,7 +9,8 @@ namespace BackupCore.Catalog.Sources;
 /// TABLE entries with defaults and validated CHECKs inline, DEFAULT entries for defaults that would close a
 /// dependency loop (a serial column's nextval on its own sequence, or any default the reader detaches),
 /// TABLE ATTACH for partitions (pg_dump 15 creates a partition as a plain table, then attaches it), CHECK
-/// CONSTRAINT for NOT VALID checks, and one TABLE DATA entry per table that holds rows (not partitioned parents).
+/// CONSTRAINT for NOT VALID checks (and, on PostgreSQL 18, CONSTRAINT for NOT VALID not-null constraints), and one
+/// TABLE DATA entry per table that holds rows (not partitioned parents).
 /// </summary>
 internal sealed class TableSource : ICatalogObjectSource
 {
@@ -32,26 +34,52 @@ internal sealed class TableSource : ICatalogObjectSource
          ORDER BY n.nspname, c.relname
         """;
 
-    private const string ColumnsQuery = """
+    // Version-dependent columns, as pg_dump.c getTableAttrs reads them: attcompression is 14+; attstattarget is NULL
+    // when unset from 17 on (-1 before); from 18 NOT NULL is a named pg_constraint row (contype 'n') that can be
+    // NO INHERIT, NOT VALID and inherited, so its name, flags and whether it has a comment come from there, and
+    // attnotnull alone (true for an invalid one too) no longer says what to print.
+    private static string ColumnsQuery(CatalogContext context) => $"""
         SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attislocal,
                a.attgenerated, a.attidentity, COALESCE(d.oid, 0), pg_catalog.pg_get_expr(d.adbin, d.adrelid),
                EXISTS (SELECT FROM pg_catalog.pg_depend dd
                          JOIN pg_catalog.pg_depend od ON od.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND od.objid = dd.refobjid
                               AND od.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND od.refobjid = a.attrelid AND od.deptype = 'a'
+                              -- 13 and 14 also record a stored generated column's use of other columns as 'a' rows
+                              -- from the table to itself: that is no owned sequence.
+                              AND od.objid <> od.refobjid
                         WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid
                           AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass),
-               cn.nspname, co.collname, a.attstattarget, a.attstorage, t.typstorage,
+               cn.nspname, co.collname, COALESCE(a.attstattarget::pg_catalog.int4, -1), a.attstorage, t.typstorage,
                -- pg_dump prints column options as stored (array_to_string), unlike reloptions.
                pg_catalog.array_to_string(a.attoptions, ', '),
-               a.attcompression
+               {(context.AtLeast(PgVersion.V14) ? "a.attcompression" : "''::pg_catalog.char")},
+               {(context.AtLeast(PgVersion.V18)
+                   ? "nn.conname, COALESCE(nn.connoinherit, false), COALESCE(nn.conislocal, false), COALESCE(nn.convalidated, true), nd.description IS NOT NULL"
+                   : "CASE WHEN a.attnotnull THEN '' END, false, true, true, false")}
           FROM pg_catalog.pg_attribute a
           JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
           JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
           LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
           LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
           LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+          {(context.AtLeast(PgVersion.V18) ? NotNullJoin : "")}
          WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY a.attrelid, a.attnum
+        """;
+
+    private const string NotNullJoin = """
+        LEFT JOIN pg_catalog.pg_constraint nn ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey = ARRAY[a.attnum]
+          LEFT JOIN pg_catalog.pg_description nd ON nd.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND nd.objoid = nn.oid AND nd.objsubid = 0
+        """;
+
+    // PostgreSQL 18: a NOT VALID not-null constraint cannot be written inside CREATE TABLE (it would be created
+    // valid, and checked against rows not loaded yet); like a NOT VALID CHECK it is its own post-data entry.
+    private const string InvalidNotNullQuery = """
+        SELECT k.conrelid, k.oid, k.conname, pg_catalog.pg_get_constraintdef(k.oid), k.conislocal
+          FROM pg_catalog.pg_constraint k
+          JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+         WHERE k.contype = 'n' AND NOT k.convalidated AND c.relkind IN ('r', 'p') AND c.relnamespace = ANY($1)
+         ORDER BY k.conrelid, k.conname
         """;
 
     private const string ChecksQuery = """
@@ -88,13 +116,18 @@ internal sealed class TableSource : ICatalogObjectSource
             yield break;
         }
 
+        var tableNames = tables.ToDictionary(t => t.Oid, t => t.Name);
+
         var columns = (await CatalogQuery.ListAsync(
                 context,
-                ColumnsQuery,
+                ColumnsQuery(context),
                 r => new ColumnRow(
                     r.GetFieldValue<uint>(0), r.GetInt16(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5),
                     r.GetChar(6), r.GetChar(7), r.GetFieldValue<uint>(8), r.NullableString(9), r.GetBoolean(10),
-                    r.NullableString(11), r.NullableString(12), r.GetInt16(13), r.GetChar(14), r.GetChar(15), r.NullableString(16), r.GetChar(17)),
+                    r.NullableString(11), r.NullableString(12), r.GetInt32(13), r.GetChar(14), r.GetChar(15), r.NullableString(16), r.GetChar(17))
+                {
+                    NotNullConstraint = NotNullOf(r, tableNames),
+                },
                 cancellationToken).ConfigureAwait(false))
             .ToLookup(c => c.TableOid);
         var checks = (await CatalogQuery.ListAsync(
@@ -103,6 +136,14 @@ internal sealed class TableSource : ICatalogObjectSource
                 r => new CheckRow(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), r.GetBoolean(5)),
                 cancellationToken).ConfigureAwait(false))
             .ToLookup(c => c.TableOid);
+        var invalidNotNulls = context.AtLeast(PgVersion.V18)
+            ? (await CatalogQuery.ListAsync(
+                    context,
+                    InvalidNotNullQuery,
+                    r => new CheckRow(r.GetFieldValue<uint>(0), r.GetFieldValue<uint>(1), r.GetString(2), r.GetString(3), r.GetBoolean(4), Validated: false),
+                    cancellationToken).ConfigureAwait(false))
+                .ToLookup(c => c.TableOid)
+            : Enumerable.Empty<CheckRow>().ToLookup(c => c.TableOid);
         var inherits = (await CatalogQuery.ListAsync(
                 context,
                 InheritsQuery,
@@ -126,7 +167,28 @@ internal sealed class TableSource : ICatalogObjectSource
             // DEFAULT entry, and one that a parent has but the child dropped becomes "SET DEFAULT NULL".
             bool InheritedDefaultDiffers(ColumnRow c) => c.Default is not null && !PrintColumn(c) && c.Generated == '\0';
             bool NeedsDefaultNull(ColumnRow c) => c.Default is null && !PrintColumn(c) && parentColumns[c.Name].Any(p => p.Default is not null && p.Generated == '\0');
-            bool NeedsSetNotNull(ColumnRow c) => c.NotNull && !parentColumns[c.Name].Any(p => p.NotNull);
+
+            // pg_dump common.c flagInhAttrs: before 18 a NOT NULL that some parent also has is inherited, not the
+            // child's own; from 18 conislocal says, except that a child prints one that no parent has valid. A
+            // partition prints every column's NOT NULL (it is created alone, then attached).
+            ColumnNotNull? NotNullToPrint(ColumnRow c)
+            {
+                if (c.NotNullConstraint is not { } nn)
+                {
+                    return null;
+                }
+
+                var local = context.AtLeast(PgVersion.V18)
+                    ? nn.IsLocal || (parents.Count > 0 && !parentColumns[c.Name].Any(p => p.NotNullConstraint is not null))
+                    : !parentColumns[c.Name].Any(p => p.NotNull);
+                return local || (table.IsPartition && PrintColumn(c)) ? nn : null;
+            }
+
+            // pg_dump common.c flagInhAttrs: a generated column every parent generates with the same expression
+            // inherits it; before 16 the child may not even repeat it.
+            bool InheritsGeneration(ColumnRow c) =>
+                c.Generated != '\0' && !table.IsPartition && parentColumns[c.Name].Any()
+                && parentColumns[c.Name].All(p => p.Generated != '\0' && p.Default == c.Default);
 
             var inlineChecks = checks[table.Oid].Where(c => c.Validated && (c.IsLocal || table.IsPartition)).ToList();
             var alwaysSeparate = cols.Where(c => c.Default is not null && c.Generated == '\0' && (c.DefaultUsesOwnedSequence || InheritedDefaultDiffers(c))).ToList();
@@ -140,8 +202,11 @@ internal sealed class TableSource : ICatalogObjectSource
                     inlineChecks.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid))).ToList(),
                     parents.Select(p => p.Name).ToList(),
                     PrintColumn,
-                    c => c.Generated == 's' || !(alwaysSeparate.Contains(c) || detached.Contains(new CatalogObjectId(CatalogClassIds.PgAttrdef, c.DefaultOid))),
-                    NeedsSetNotNull);
+                    c => c.Generated != '\0'
+                        ? !InheritsGeneration(c)
+                        : !(alwaysSeparate.Contains(c) || detached.Contains(new CatalogObjectId(CatalogClassIds.PgAttrdef, c.DefaultOid))),
+                    NotNullToPrint,
+                    context.Version);
                 return new CatalogObject
                 {
                     Id = tableId,
@@ -190,10 +255,10 @@ internal sealed class TableSource : ICatalogObjectSource
                 Priority = ObjectPriority.AttrDef,
             };
 
-            CatalogObject SeparateCheck(CheckRow c) => new()
+            CatalogObject SeparateCheck(CheckRow c, string desc = "CHECK CONSTRAINT") => new()
             {
                 Id = CatalogClassIds.Constraint(c.Oid),
-                Desc = "CHECK CONSTRAINT",
+                Desc = desc,
                 Tag = table.Name + " " + c.Name,
                 SortTag = c.Name,
                 Namespace = table.Schema,
@@ -222,6 +287,12 @@ internal sealed class TableSource : ICatalogObjectSource
                 yield return SeparateCheck(c);
             }
 
+            // pg_dump.c dumpConstraint: an invalid not-null constraint is a "CONSTRAINT" entry of its own, when local.
+            foreach (var c in invalidNotNulls[table.Oid].Where(c => c.IsLocal))
+            {
+                yield return SeparateCheck(c, "CONSTRAINT");
+            }
+
             if (table.IsPartition && byOid.TryGetValue(table.PartitionParent, out var parent))
             {
                 yield return new CatalogObject
@@ -242,6 +313,27 @@ internal sealed class TableSource : ICatalogObjectSource
                 yield return TableDataEntry(q, table, name, tableId, copyColumns[table.Oid].ToList());
             }
         }
+    }
+
+    /// <summary>
+    /// The NOT NULL a column prints (pg_dump.c determineNotNullFlags): none for a nullable column or a NOT VALID
+    /// constraint (its own entry); before 18 an unnamed one; from 18 the constraint's name, left out ("") when it is
+    /// the default <c>table_column_not_null</c> and no comment needs it, with NO INHERIT and whether it is local.
+    /// </summary>
+    private static ColumnNotNull? NotNullOf(NpgsqlDataReader r, Dictionary<uint, string> tableNames)
+    {
+        if (r.IsDBNull(18) || !r.GetBoolean(21))
+        {
+            return null;
+        }
+
+        var name = r.GetString(18);
+        if (!r.GetBoolean(22) && name == tableNames.GetValueOrDefault(r.GetFieldValue<uint>(0)) + "_" + r.GetString(2) + "_not_null")
+        {
+            name = "";
+        }
+
+        return new ColumnNotNull(name, NoInherit: r.GetBoolean(19), IsLocal: r.GetBoolean(20));
     }
 
     private static CatalogObject TableDataEntry(SqlQuoting q, TableRow table, string name, CatalogObjectId tableId, List<CopyColumnRow> columns)

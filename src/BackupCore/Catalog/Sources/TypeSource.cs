@@ -34,9 +34,10 @@ internal sealed class TypeSource : ICatalogObjectSource
          ORDER BY t.oid, a.attnum
         """;
 
-    private const string Ranges = """
+    // Multiranges (pg_range.rngmultitypid) are PostgreSQL 14+; a 13 range type has none to name.
+    private static string Ranges(CatalogContext context) => $"""
         SELECT r.rngtypid, pg_catalog.format_type(r.rngsubtype, NULL),
-               mn.nspname, mt.typname,
+               {(context.AtLeast(PgVersion.V14) ? "mn.nspname, mt.typname" : "NULL::pg_catalog.name, NULL::pg_catalog.name")},
                CASE WHEN NOT oc.opcdefault THEN ocn.nspname END, oc.opcname,
                cn.nspname, co.collname,
                CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::pg_catalog.regproc::text END,
@@ -44,13 +45,17 @@ internal sealed class TypeSource : ICatalogObjectSource
           FROM pg_catalog.pg_range r
           JOIN pg_catalog.pg_type t ON t.oid = r.rngtypid
           JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
-          LEFT JOIN pg_catalog.pg_type mt ON mt.oid = r.rngmultitypid
-          LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace
+          {(context.AtLeast(PgVersion.V14) ? MultirangeJoin : "")}
           JOIN pg_catalog.pg_opclass oc ON oc.oid = r.rngsubopc
           JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace
           LEFT JOIN pg_catalog.pg_collation co ON co.oid = r.rngcollation AND r.rngcollation <> st.typcollation
           LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
          WHERE t.typnamespace = ANY($1)
+        """;
+
+    private const string MultirangeJoin = """
+        LEFT JOIN pg_catalog.pg_type mt ON mt.oid = r.rngmultitypid
+          LEFT JOIN pg_catalog.pg_namespace mn ON mn.oid = mt.typnamespace
         """;
 
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -73,7 +78,7 @@ internal sealed class TypeSource : ICatalogObjectSource
             .ToLookup(x => x.Oid);
         var ranges = (await CatalogQuery.ListAsync(
                 context,
-                Ranges,
+                Ranges(context),
                 r => (Oid: r.GetFieldValue<uint>(0), Subtype: r.GetString(1), MultiSchema: r.NullableString(2), Multi: r.NullableString(3),
                     OpcSchema: r.NullableString(4), Opc: r.GetString(5), CollSchema: r.NullableString(6), Collation: r.NullableString(7),
                     Canonical: r.NullableString(8), Diff: r.NullableString(9)),

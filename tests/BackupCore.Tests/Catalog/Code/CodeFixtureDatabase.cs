@@ -70,7 +70,7 @@ internal static class CodeFixtureDatabase
             }
         }
 
-        var context = new CatalogContext(connection, names, oids, new SqlQuoting(keywords), connection.PostgreSqlVersion.Major * 10000);
+        var context = new CatalogContext(connection, names, oids, new SqlQuoting(keywords), PgVersion.Of(connection));
         var objects = new List<CatalogObject>();
         await foreach (var o in source.ReadAsync(context, CancellationToken.None))
         {
