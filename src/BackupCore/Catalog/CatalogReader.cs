@@ -45,6 +45,16 @@ public sealed class CatalogReader
             snapshotTime = reader.GetFieldValue<DateTimeOffset>(5);
         }
 
+        // Every literal we write (SqlQuoting.Literal) and every expression the server deparses for us is in the
+        // standard_conforming_strings = on form, and both artifacts declare on (the STDSTRINGS entry, the plain
+        // SET block). BackupSession sets it; a session that has it off would restore backslashes doubled.
+        if (!standardStrings)
+        {
+            throw new BackupException(
+                $"database \"{database}\": standard_conforming_strings is off in the dump session",
+                "run the catalog read in a session with SET standard_conforming_strings = on (BackupSession does)");
+        }
+
         var schemas = await SchemaScopeResolver.ResolveAsync(connection, scope.Schemas, cancellationToken).ConfigureAwait(false);
         var keywords = new List<string>();
         await using (var cmd = new NpgsqlCommand(SqlQuoting.KeywordQuery, connection))

@@ -50,6 +50,7 @@ public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
         sb.Append("SET lock_timeout = 0;\n");
         sb.Append("SET idle_in_transaction_session_timeout = 0;\n");
         sb.Append("SET client_encoding = '").Append(plan.Encoding).Append("';\n");
+        // Always on: the backup session forces it and CatalogReader refuses a plan read with it off.
         sb.Append("SET standard_conforming_strings = on;\n");
         sb.Append("SELECT pg_catalog.set_config('search_path', '', false);\n");
         sb.Append("SET check_function_bodies = false;\n");
@@ -232,7 +233,8 @@ public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
             drop = "ALTER TABLE IF EXISTS" + drop[alterTable.Length..];
         }
 
-        if (entry.Desc is "DEFAULT" or "DATABASE PROPERTIES")
+        // pg_backup_archiver.c: a view's _RETURN rule is "dropped" by replacing the view's query with a dummy; emitted as is.
+        if (entry.Desc is "DEFAULT" or "DATABASE PROPERTIES" || drop.StartsWith("CREATE OR REPLACE VIEW", StringComparison.Ordinal))
         {
             return drop;
         }

@@ -59,59 +59,77 @@ internal sealed class DomainSource : ICatalogObjectSource
         foreach (var d in domains)
         {
             var name = q.Qualified(d.Schema, d.Name);
-            var sb = new StringBuilder("CREATE DOMAIN ").Append(name).Append(" AS ").Append(d.Base);
-            if (d.Collation is not null)
+            var domainId = CatalogClassIds.Type(d.Oid);
+            var valid = checks[d.Oid].Where(c => c.Valid).ToList();
+
+            CatalogObject Build(IReadOnlySet<CatalogObjectId> detached)
             {
-                sb.Append(" COLLATE ").Append(q.Qualified(d.CollSchema, d.Collation));
+                var sb = new StringBuilder("CREATE DOMAIN ").Append(name).Append(" AS ").Append(d.Base);
+                if (d.Collation is not null)
+                {
+                    sb.Append(" COLLATE ").Append(q.Qualified(d.CollSchema, d.Collation));
+                }
+
+                if (d.NotNull)
+                {
+                    sb.Append(" NOT NULL");
+                }
+
+                if (d.Default is not null)
+                {
+                    sb.Append(" DEFAULT ").Append(d.Default);
+                }
+
+                foreach (var c in valid.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid))))
+                {
+                    sb.Append("\n\tCONSTRAINT ").Append(q.Ident(c.Name)).Append(' ').Append(c.Def);
+                }
+
+                sb.Append(";\n");
+                return new CatalogObject
+                {
+                    Id = domainId,
+                    Desc = "DOMAIN",
+                    Tag = d.Name,
+                    Namespace = d.Schema,
+                    Section = DumpSection.PreData,
+                    Definition = sb.ToString(),
+                    DropStatement = $"DROP DOMAIN {name};\n",
+                    Owner = d.Owner,
+                    Priority = ObjectPriority.Type,
+
+                    // pg_dump_sort.c repairDomainConstraintLoop/MultiLoop: a CHECK that calls a function depending on
+                    // the domain becomes its own post-data entry.
+                    DetachableParts = valid.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid)))
+                        .Select(c => new DetachablePart(CatalogClassIds.Constraint(c.Oid), SeparateCheck(c.Oid, c.Name, c.Def)))
+                        .ToList(),
+                    Without = more => Build(detached.Union(more).ToHashSet()),
+                };
             }
 
-            if (d.NotNull)
+            CatalogObject SeparateCheck(uint oid, string constraintName, string definition) => new()
             {
-                sb.Append(" NOT NULL");
-            }
-
-            if (d.Default is not null)
-            {
-                sb.Append(" DEFAULT ").Append(d.Default);
-            }
-
-            foreach (var c in checks[d.Oid].Where(c => c.Valid))
-            {
-                sb.Append("\n\tCONSTRAINT ").Append(q.Ident(c.Name)).Append(' ').Append(c.Def);
-            }
-
-            sb.Append(";\n");
-            yield return new CatalogObject
-            {
-                Id = CatalogClassIds.Type(d.Oid),
-                Desc = "DOMAIN",
-                Tag = d.Name,
+                Id = CatalogClassIds.Constraint(oid),
+                Desc = "CHECK CONSTRAINT",
+                Tag = d.Name + " " + constraintName,
+                SortTag = constraintName,
                 Namespace = d.Schema,
-                Section = DumpSection.PreData,
-                Definition = sb.ToString(),
-                DropStatement = $"DROP DOMAIN {name};\n",
+                Section = DumpSection.PostData,
+                Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(constraintName)} {definition};\n",
+
+                // pg_dump writes ALTER DOMAIN ... DROP CONSTRAINT here, which has no IF EXISTS for the domain
+                // and fails on an empty database; DROP DOMAIN removes the constraint anyway.
+                DropStatement = null,
                 Owner = d.Owner,
-                Priority = ObjectPriority.Type,
+                DependsOn = [domainId],
+                Priority = ObjectPriority.Constraint,
             };
+
+            yield return Build(new HashSet<CatalogObjectId>());
 
             foreach (var c in checks[d.Oid].Where(c => !c.Valid))
             {
-                yield return new CatalogObject
-                {
-                    Id = CatalogClassIds.Constraint(c.Oid),
-                    Desc = "CHECK CONSTRAINT",
-                    Tag = d.Name + " " + c.Name,
-                    SortTag = c.Name,
-                    Namespace = d.Schema,
-                    Section = DumpSection.PostData,
-                    Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Def};\n",
-
-                    // pg_dump writes ALTER DOMAIN ... DROP CONSTRAINT here, which has no IF EXISTS for the domain
-                    // and fails on an empty database; DROP DOMAIN removes the constraint anyway.
-                    DropStatement = null,
-                    Owner = d.Owner,
-                    Priority = ObjectPriority.Constraint,
-                };
+                yield return SeparateCheck(c.Oid, c.Name, c.Def);
             }
         }
     }

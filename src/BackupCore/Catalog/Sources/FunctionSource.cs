@@ -184,7 +184,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
 
         sql.Append("\n    ").Append(BodyClause(r)).Append(";\n");
 
-        return new CatalogObject
+        var function = new CatalogObject
         {
             Id = new CatalogObjectId(CatalogClassIds.PgProc, r.Oid),
             Desc = keyword,
@@ -196,6 +196,10 @@ internal sealed class FunctionSource : ICatalogObjectSource
             Owner = r.Owner,
             Priority = ObjectPriority.Function,
         };
+
+        // pg_dump_sort.c repairFunctionBoundaryMultiLoop: a SQL-standard body that needs a post-data object (it groups by
+        // a primary key) moves the function to post-data.
+        return function with { PostponedForm = () => [function with { Section = DumpSection.PostData }] };
     }
 
     /// <summary>The AS clause: a SQL-standard body as the server prints it, else the source dollar-quoted (C functions: 'obj', 'symbol').</summary>

@@ -5,7 +5,8 @@ using Npgsql;
 namespace BackupCore.Catalog.Sources;
 
 /// <summary>
-/// MATERIALIZED VIEW entries (pre-data, always created <c>WITH NO DATA</c>) and, for populated ones, a
+/// MATERIALIZED VIEW entries (pre-data, always created <c>WITH NO DATA</c>) and, for populated ones that read no
+/// unpopulated one, a
 /// MATERIALIZED VIEW DATA entry <c>REFRESH MATERIALIZED VIEW s.mv;</c> in post-data, as pg_dump does
 /// (dumpTableSchema, refreshMatViewData). A refresh depends on the refreshes of the materialized views it reads,
 /// also through plain views (pg_dump.c buildMatViewRefreshDependencies). Indexes on materialized views are
@@ -45,7 +46,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
 
     // Which views and materialized views each view or materialized view reads directly (any schema).
     private const string ReadsQuery = """
-        SELECT DISTINCT r.ev_class, d.refobjid, rc.relkind::pg_catalog.text
+        SELECT DISTINCT r.ev_class, d.refobjid, rc.relkind::pg_catalog.text, rc.relispopulated
         FROM pg_catalog.pg_rewrite r
         JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
         JOIN pg_catalog.pg_class rc ON rc.oid = d.refobjid
@@ -99,12 +100,15 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
 
         var dependencies = await ViewDefinition.ReadDependenciesAsync(context, 'm', cancellationToken).ConfigureAwait(false);
         var reads = await ReadRelationGraphAsync(context, cancellationToken).ConfigureAwait(false);
-        var populated = rows.Where(r => r.Populated).Select(r => r.Oid).ToHashSet();
+        // pg_dump buildMatViewRefreshDependencies: a materialized view that reads (through views and other
+        // materialized views) one that is not populated is left empty too; its REFRESH would fail on restore with
+        // "materialized view ... has not been populated".
+        var populated = rows.Where(r => r.Populated && !ReadsUnpopulated(r.Oid, reads)).Select(r => r.Oid).ToHashSet();
         var q = context.Quoting;
         foreach (var r in rows)
         {
             var name = q.Qualified(r.Schema, r.Name);
-            yield return new CatalogObject
+            var matView = new CatalogObject
             {
                 Id = CatalogClassIds.Class(r.Oid),
                 Desc = "MATERIALIZED VIEW",
@@ -120,6 +124,10 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 DependsOn = dependencies.TryGetValue(r.Oid, out var deps) ? deps : [],
                 Priority = ObjectPriority.Table,
             };
+
+            // pg_dump_sort.c repairMatViewBoundaryMultiLoop: a query that needs a post-data object (it groups by a
+            // primary key) moves the materialized view to post-data.
+            yield return matView with { PostponedForm = () => [matView with { Section = DumpSection.PostData }] };
         }
 
         var indexes = await CatalogQuery.ListAsync(
@@ -146,7 +154,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
             };
         }
 
-        foreach (var r in rows.Where(r => r.Populated))
+        foreach (var r in rows.Where(r => populated.Contains(r.Oid)))
         {
             var refreshDeps = new List<CatalogObjectId> { CatalogClassIds.Class(r.Oid) };
             refreshDeps.AddRange(MaterializedViewsRead(r.Oid, reads)
@@ -168,9 +176,9 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
         }
     }
 
-    private static async Task<Dictionary<uint, List<(uint Oid, bool IsMatView)>>> ReadRelationGraphAsync(CatalogContext context, CancellationToken cancellationToken)
+    private static async Task<Dictionary<uint, List<(uint Oid, bool IsMatView, bool Populated)>>> ReadRelationGraphAsync(CatalogContext context, CancellationToken cancellationToken)
     {
-        var graph = new Dictionary<uint, List<(uint, bool)>>();
+        var graph = new Dictionary<uint, List<(uint, bool, bool)>>();
         await using var cmd = new NpgsqlCommand(ReadsQuery, context.Connection);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -182,14 +190,14 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 graph.Add(from, list);
             }
 
-            list.Add((reader.GetFieldValue<uint>(1), reader.GetString(2) == "m"));
+            list.Add((reader.GetFieldValue<uint>(1), reader.GetString(2) == "m", reader.GetBoolean(3)));
         }
 
         return graph;
     }
 
     /// <summary>The materialized views <paramref name="matView"/> reads, directly or through plain views.</summary>
-    private static HashSet<uint> MaterializedViewsRead(uint matView, Dictionary<uint, List<(uint Oid, bool IsMatView)>> graph)
+    private static HashSet<uint> MaterializedViewsRead(uint matView, Dictionary<uint, List<(uint Oid, bool IsMatView, bool Populated)>> graph)
     {
         var found = new HashSet<uint>();
         var seen = new HashSet<uint> { matView };
@@ -202,7 +210,7 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 continue;
             }
 
-            foreach (var (oid, isMatView) in edges)
+            foreach (var (oid, isMatView, _) in edges)
             {
                 if (!seen.Add(oid))
                 {
@@ -221,6 +229,36 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
         }
 
         return found;
+    }
+
+    /// <summary>Whether <paramref name="matView"/> reads, directly or through views and materialized views, one that is not populated.</summary>
+    private static bool ReadsUnpopulated(uint matView, Dictionary<uint, List<(uint Oid, bool IsMatView, bool Populated)>> graph)
+    {
+        var seen = new HashSet<uint> { matView };
+        var pending = new Stack<uint>();
+        pending.Push(matView);
+        while (pending.TryPop(out var current))
+        {
+            if (!graph.TryGetValue(current, out var edges))
+            {
+                continue;
+            }
+
+            foreach (var (oid, isMatView, isPopulated) in edges)
+            {
+                if (isMatView && !isPopulated)
+                {
+                    return true;
+                }
+
+                if (seen.Add(oid))
+                {
+                    pending.Push(oid);
+                }
+            }
+        }
+
+        return false;
     }
 
     private sealed record Row(

@@ -155,8 +155,10 @@ internal sealed class TableSource : ICatalogObjectSource
                     Tablespace = table.Tablespace ?? "",
                     TableAccessMethod = table.AccessMethod,
                     Priority = ObjectPriority.Table,
-                    DetachableParts = detached.Count > 0 ? [] : Detachable(),
-                    Without = Build,
+                    // A table may sit on several loops (a CHECK and a DEFAULT each calling a function that reads the
+                    // table): each repair detaches more, so what is left stays detachable.
+                    DetachableParts = Detachable().Where(p => !detached.Contains(p.SubObject)).ToList(),
+                    Without = more => Build(detached.Union(more).ToHashSet()),
                 };
             }
 
@@ -217,7 +219,10 @@ internal sealed class TableSource : ICatalogObjectSource
                 yield return DefaultEntry(c with { Default = "NULL" }) with { Id = null };
             }
 
-            foreach (var c in checks[table.Oid].Where(c => !c.Validated && (c.IsLocal || table.IsPartition)))
+            // pg_dump dumpConstraint: a NOT VALID check gets its own entry only where it is local. An inherited one
+            // (a partition's copy of its parent's, conislocal false) comes back when the parent's ALTER TABLE (without
+            // ONLY) adds it to every child; writing it again fails with "constraint ... already exists".
+            foreach (var c in checks[table.Oid].Where(c => !c.Validated && c.IsLocal))
             {
                 yield return SeparateCheck(c);
             }
