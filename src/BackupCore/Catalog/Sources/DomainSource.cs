@@ -8,7 +8,7 @@ namespace BackupCore.Catalog.Sources;
 /// DOMAIN entries (pg_dump.c dumpDomain): base type, COLLATE when it differs from the base type's,
 /// NOT NULL, DEFAULT, then the validated CHECK constraints on "\n\t" lines. NOT VALID checks become
 /// post-data "CHECK CONSTRAINT" entries (<c>ALTER DOMAIN ... ADD CONSTRAINT ... NOT VALID</c>), since
-/// restoring them inline would validate existing rows.
+/// restoring them inline would validate existing rows; so does a validated check on a dependency loop.
 /// </summary>
 internal sealed class DomainSource : ICatalogObjectSource
 {
@@ -117,9 +117,12 @@ internal sealed class DomainSource : ICatalogObjectSource
                 Section = DumpSection.PostData,
                 Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(constraintName)} {definition};\n",
 
-                // pg_dump writes ALTER DOMAIN ... DROP CONSTRAINT here, which has no IF EXISTS for the domain
-                // and fails on an empty database; DROP DOMAIN removes the constraint anyway.
-                DropStatement = null,
+                // pg_dump writes ALTER DOMAIN ... DROP CONSTRAINT here, which has no IF EXISTS for the domain and fails
+                // on an empty database. It cannot be left out either: a function the CHECK calls is dropped before the
+                // domain, and only once the constraint is gone. So the drop runs only where the domain exists; the
+                // writers (and pg_restore --if-exists) still put IF EXISTS after its DROP CONSTRAINT.
+                DropStatement = "DO " + FunctionSource.DollarQuote(
+                    $"BEGIN IF pg_catalog.to_regtype({SqlQuoting.Literal(name)}) IS NOT NULL THEN ALTER DOMAIN {name} DROP CONSTRAINT {q.Ident(constraintName)}; END IF; END") + ";\n",
                 Owner = d.Owner,
                 DependsOn = [domainId],
                 Priority = ObjectPriority.Constraint,
