@@ -26,5 +26,6 @@ internal static class CatalogSources
         new PolicySource(),
         new RowSecuritySource(),
         new CommentSource(),
+        new LargeObjectSource(),
     ];
 }
