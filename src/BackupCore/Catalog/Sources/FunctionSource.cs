@@ -100,13 +100,14 @@ internal sealed class FunctionSource : ICatalogObjectSource
             }
         }
 
+        var marks = await ExtensionMarks.ReadAsync(context, "pg_proc", cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
-            yield return ToObject(context.Quoting, row);
+            yield return ToObject(context.Quoting, row, marks[row.Oid].ToList());
         }
     }
 
-    private static CatalogObject ToObject(SqlQuoting q, Row r)
+    private static CatalogObject ToObject(SqlQuoting q, Row r, List<(uint Extension, string Name)> marks)
     {
         var keyword = r.Kind == "p" ? "PROCEDURE" : "FUNCTION";
         var qualifiedSignature = q.Ident(r.Schema) + "." + q.Ident(r.Name) + "(" + r.IdentityArguments + ")";
@@ -183,6 +184,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
         }
 
         sql.Append("\n    ").Append(BodyClause(r)).Append(";\n");
+        sql.Append(ExtensionMarks.Clauses(q, keyword, qualifiedSignature, marks));
 
         var function = new CatalogObject
         {
@@ -194,6 +196,7 @@ internal sealed class FunctionSource : ICatalogObjectSource
             Definition = sql.ToString(),
             DropStatement = "DROP " + keyword + " " + qualifiedSignature + ";\n",
             Owner = r.Owner,
+            DependsOn = ExtensionMarks.Dependencies(marks).ToList(),
             Priority = ObjectPriority.Function,
         };
 

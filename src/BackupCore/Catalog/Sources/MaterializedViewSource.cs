@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using BackupCore.Plan;
 using Npgsql;
 
@@ -59,7 +60,8 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
     private static readonly string IndexQuery = $"""
         SELECT i.indexrelid, ic.relname, n.nspname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisclustered,
                c.oid, c.relname, pg_catalog.pg_get_userbyid(c.relowner),
-               CASE WHEN ic.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END
+               CASE WHEN ic.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END,
+               {IndexSource.StatisticsTargets}
         FROM pg_catalog.pg_index i
         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
         JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
@@ -67,6 +69,18 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
         WHERE c.relkind = 'm' AND c.relnamespace = ANY ($1) AND i.indisvalid
           AND {CatalogQuery.NotExtensionMember("pg_class", "c.oid")}
         ORDER BY n.nspname, ic.relname
+        """;
+
+    /// <summary>Per-column settings (pg_dump.c dumpTableSchema writes them for materialized views as for tables).</summary>
+    private static string ColumnsQuery(CatalogContext context) => $"""
+        SELECT a.attrelid, a.attname, COALESCE(a.attstattarget::pg_catalog.int4, -1), a.attstorage, t.typstorage,
+               pg_catalog.array_to_string(a.attoptions, ', '),
+               {(context.ServerVersionNumber >= 140000 ? "a.attcompression" : "''::pg_catalog.\"char\"") /* version: attcompression is PostgreSQL 14+ */}
+          FROM pg_catalog.pg_attribute a
+          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+         WHERE c.relkind = 'm' AND c.relnamespace = ANY ($1) AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY a.attrelid, a.attnum
         """;
 
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -105,9 +119,25 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
         // "materialized view ... has not been populated".
         var populated = rows.Where(r => r.Populated && !ReadsUnpopulated(r.Oid, reads)).Select(r => r.Oid).ToHashSet();
         var q = context.Quoting;
+        var marks = await ExtensionMarks.ReadAsync(context, "pg_class", cancellationToken).ConfigureAwait(false);
+        var columns = (await CatalogQuery.ListAsync(
+                context,
+                ColumnsQuery(context),
+                x => (MatView: x.GetFieldValue<uint>(0), Name: x.GetString(1), StatisticsTarget: x.GetInt32(2), Storage: x.GetChar(3), TypeStorage: x.GetChar(4),
+                    Options: x.NullableString(5), Compression: x.GetChar(6)),
+                cancellationToken).ConfigureAwait(false))
+            .ToLookup(c => c.MatView);
         foreach (var r in rows)
         {
             var name = q.Qualified(r.Schema, r.Name);
+            var definition = new StringBuilder("CREATE MATERIALIZED VIEW ").Append(name).Append(ViewDefinition.WithClause(q, r.Options, r.ToastOptions, "\n")).Append(" AS\n")
+                .Append(ViewDefinition.AsClause(r.Def)).Append("\n  WITH NO DATA;\n")
+                .Append(ExtensionMarks.Clauses(q, "MATERIALIZED VIEW", name, marks[r.Oid]));
+            foreach (var c in columns[r.Oid])
+            {
+                ColumnSettingsWriter.Append(definition, q, name, c.Name, c.StatisticsTarget, c.Storage, c.TypeStorage, c.Compression, c.Options);
+            }
+
             var matView = new CatalogObject
             {
                 Id = CatalogClassIds.Class(r.Oid),
@@ -115,13 +145,12 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 Tag = r.Name,
                 Section = DumpSection.PreData,
                 Namespace = r.Schema,
-                Definition = "CREATE MATERIALIZED VIEW " + name + ViewDefinition.WithClause(q, r.Options, r.ToastOptions, "\n") + " AS\n"
-                    + ViewDefinition.AsClause(r.Def) + "\n  WITH NO DATA;\n",
+                Definition = definition.ToString(),
                 DropStatement = "DROP MATERIALIZED VIEW " + name + ";\n",
                 Owner = r.Owner,
                 Tablespace = r.Tablespace,
                 TableAccessMethod = r.AccessMethod,
-                DependsOn = dependencies.TryGetValue(r.Oid, out var deps) ? deps : [],
+                DependsOn = [.. dependencies.TryGetValue(r.Oid, out var deps) ? deps : [], .. ExtensionMarks.Dependencies(marks[r.Oid])],
                 Priority = ObjectPriority.Table,
             };
 
@@ -134,10 +163,17 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
             context,
             IndexQuery,
             x => (Oid: x.GetFieldValue<uint>(0), Name: x.GetString(1), Schema: x.GetString(2), Def: x.GetString(3), Clustered: x.GetBoolean(4),
-                MatView: x.GetFieldValue<uint>(5), MatViewName: x.GetString(6), Owner: x.NullableString(7), Tablespace: x.GetString(8)),
+                MatView: x.GetFieldValue<uint>(5), MatViewName: x.GetString(6), Owner: x.NullableString(7), Tablespace: x.GetString(8),
+                StatisticsTargets: x.GetFieldValue<string[]>(9)),
             cancellationToken).ConfigureAwait(false);
         foreach (var i in indexes)
         {
+            // pg_dump.c dumpIndex: CREATE INDEX, CLUSTER ON, column statistics targets, DEPENDS ON EXTENSION.
+            var index = q.Qualified(i.Schema, i.Name);
+            var definition = i.Def + ";\n"
+                + (i.Clustered ? "\nALTER TABLE " + q.Qualified(i.Schema, i.MatViewName) + " CLUSTER ON " + q.Ident(i.Name) + ";\n" : "")
+                + IndexSource.StatisticsClauses(index, i.StatisticsTargets)
+                + ExtensionMarks.Clauses(q, "INDEX", index, marks[i.Oid]);
             yield return new CatalogObject
             {
                 Id = CatalogClassIds.Class(i.Oid),
@@ -145,11 +181,11 @@ internal sealed class MaterializedViewSource : ICatalogObjectSource
                 Tag = i.Name,
                 Section = DumpSection.PostData,
                 Namespace = i.Schema,
-                Definition = i.Def + ";\n" + (i.Clustered ? "ALTER TABLE " + q.Qualified(i.Schema, i.MatViewName) + " CLUSTER ON " + q.Ident(i.Name) + ";\n" : ""),
-                DropStatement = "DROP INDEX " + q.Qualified(i.Schema, i.Name) + ";\n",
+                Definition = definition,
+                DropStatement = "DROP INDEX " + index + ";\n",
                 Owner = i.Owner,
                 Tablespace = i.Tablespace,
-                DependsOn = [CatalogClassIds.Class(i.MatView)],
+                DependsOn = [CatalogClassIds.Class(i.MatView), .. ExtensionMarks.Dependencies(marks[i.Oid])],
                 Priority = ObjectPriority.Index,
             };
         }

@@ -118,7 +118,9 @@ internal sealed class TableSource : ICatalogObjectSource
             var tableId = CatalogClassIds.Class(table.Oid);
             var cols = columns[table.Oid].ToList();
             var parents = inherits[table.Oid].ToList();
-            var parentColumns = parents.SelectMany(p => columns[p.Parent]).ToLookup(c => c.Name, StringComparer.Ordinal);
+            // pg_dump flagInhAttrs looks at every parent, the partitioned table of a partition included.
+            var parentColumns = parents.Select(p => p.Parent).Append(table.IsPartition ? table.PartitionParent : 0)
+                .SelectMany(p => columns[p]).ToLookup(c => c.Name, StringComparer.Ordinal);
 
             bool PrintColumn(ColumnRow c) => c.IsLocal || table.IsPartition;
 
@@ -128,6 +130,15 @@ internal sealed class TableSource : ICatalogObjectSource
             bool NeedsDefaultNull(ColumnRow c) => c.Default is null && !PrintColumn(c) && parentColumns[c.Name].Any(p => p.Default is not null && p.Generated == '\0');
             bool NeedsSetNotNull(ColumnRow c) => c.NotNull && !parentColumns[c.Name].Any(p => p.NotNull);
 
+            // pg_dump flagInhAttrs: a printed column without a default whose parent has one says DEFAULT NULL (else it
+            // would take the parent's default, a nextval(...) even); a printed column of an inheritance child that
+            // has its parent's generation expression leaves it out (the server refuses it: "child column specifies
+            // generation expression") and inherits it.
+            ColumnRow Printed(ColumnRow c) =>
+                c.Default is null && PrintColumn(c) && parentColumns[c.Name].Any(p => p.Default is not null && p.Generated == '\0') ? c with { Default = "NULL" }
+                : c.Generated == 's' && !table.IsPartition && parentColumns[c.Name].Any(p => p.Generated == 's' && p.Default == c.Default) ? c with { Default = null, Generated = '\0' }
+                : c;
+
             var inlineChecks = checks[table.Oid].Where(c => c.Validated && (c.IsLocal || table.IsPartition)).ToList();
             var alwaysSeparate = cols.Where(c => c.Default is not null && c.Generated == '\0' && (c.DefaultUsesOwnedSequence || InheritedDefaultDiffers(c))).ToList();
 
@@ -136,7 +147,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 var definition = TableDefinitionWriter.Write(
                     q,
                     table,
-                    cols,
+                    cols.Select(Printed).ToList(),
                     inlineChecks.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid))).ToList(),
                     parents.Select(p => p.Name).ToList(),
                     PrintColumn,
