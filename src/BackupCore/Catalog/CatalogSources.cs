@@ -26,6 +26,7 @@ internal static class CatalogSources
         new PolicySource(),
         new RowSecuritySource(),
         new CommentSource(),
+        new PublicationSource(),
         new LargeObjectSource(),
     ];
 }

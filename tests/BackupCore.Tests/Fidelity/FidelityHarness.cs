@@ -64,8 +64,17 @@ internal sealed class FidelityHarness(PostgresServer server)
     /// <param name="setup">SQL run in the source as the owner.</param>
     /// <param name="databaseSettings">ALTER DATABASE ... SET items applied to the source and every target (a plain dump carries none).</param>
     /// <param name="superuserSetup">SQL run in the source as the superuser before <paramref name="setup"/>.</param>
-    public async Task<FidelityResult> RunAsync(string name, string setup, IReadOnlyList<string>? databaseSettings = null, string? superuserSetup = null)
+    /// <param name="superuserAfterSetup">SQL run in the source as the superuser after <paramref name="setup"/> (objects only a superuser may create).</param>
+    /// <param name="restoreAsSuperuser">Restore as the superuser (for objects only a superuser may create); the owner otherwise.</param>
+    public async Task<FidelityResult> RunAsync(
+        string name,
+        string setup,
+        IReadOnlyList<string>? databaseSettings = null,
+        string? superuserSetup = null,
+        string? superuserAfterSetup = null,
+        bool restoreAsSuperuser = false)
     {
+        var restorer = restoreAsSuperuser ? server.Superuser : Owner;
         var source = name + "_src";
         var targets = new[] { name + "_gz", name + "_dump", name + "_pg" };
         foreach (var db in targets.Prepend(source))
@@ -83,6 +92,10 @@ internal sealed class FidelityHarness(PostgresServer server)
         }
 
         (await server.PsqlAsync(source, setup, user: Owner)).EnsureSuccess("setup of " + source);
+        if (superuserAfterSetup is not null)
+        {
+            (await server.PsqlAsync(source, superuserAfterSetup)).EnsureSuccess("superuser setup of " + source);
+        }
 
         var dir = Path.Combine(Path.GetTempPath(), "ib-fid-" + Guid.NewGuid().ToString("N")[..8]);
         try
@@ -98,16 +111,16 @@ internal sealed class FidelityHarness(PostgresServer server)
             for (var pass = 1; pass <= 2; pass++)
             {
                 await using var input = new GZipStream(File.OpenRead(gz), CompressionMode.Decompress);
-                var r = await server.PsqlAsync(targets[0], input: input, user: Owner);
+                var r = await server.PsqlAsync(targets[0], input: input, user: restorer);
                 Assert.True(r.ExitCode == 0 && !r.StdErr.Contains("ERROR", StringComparison.Ordinal), $"NAME.gz restore pass {pass} failed: {r.StdErr}");
             }
 
-            var restore = await server.ClientToolAsync("pg_restore", Owner, "--clean", "--if-exists", "--no-privileges", "--no-owner", "--exit-on-error", "-d", targets[1], archive);
+            var restore = await server.ClientToolAsync("pg_restore", restorer, "--clean", "--if-exists", "--no-privileges", "--no-owner", "--exit-on-error", "-d", targets[1], archive);
             Assert.True(restore.ExitCode == 0 && restore.StdErr.Length == 0, $"NAME.dump restore failed: {restore.StdErr}");
 
             await using (var script = File.OpenRead(pgDumpScript))
             {
-                var r = await server.PsqlAsync(targets[2], input: script, user: Owner);
+                var r = await server.PsqlAsync(targets[2], input: script, user: restorer);
                 Assert.True(r.ExitCode == 0, $"pg_dump script restore failed: {r.StdErr}");
             }
 
