@@ -14,6 +14,7 @@ internal static class CatalogSources
         new DomainSource(),
         new SequenceSource(),
         new TableSource(),
+        new ExtensionConfigSource(),
         new ConstraintSource(),
         new IndexSource(),
         new ExtendedStatisticsSource(),

@@ -233,8 +233,9 @@ public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
             drop = "ALTER TABLE IF EXISTS" + drop[alterTable.Length..];
         }
 
-        // pg_backup_archiver.c: a view's _RETURN rule is "dropped" by replacing the view's query with a dummy; emitted as is.
-        if (entry.Desc is "DEFAULT" or "DATABASE PROPERTIES" || drop.StartsWith("CREATE OR REPLACE VIEW", StringComparison.Ordinal))
+        // pg_backup_archiver.c: these are emitted as is — a drop that starts with a comment, and a view's _RETURN rule
+        // "dropped" by replacing the view's query with a dummy.
+        if (entry.Desc is "DEFAULT" or "DATABASE PROPERTIES" || drop.StartsWith("--", StringComparison.Ordinal) || drop.StartsWith("CREATE OR REPLACE VIEW", StringComparison.Ordinal))
         {
             return drop;
         }

@@ -28,7 +28,11 @@ internal static class CatalogFingerprint
          AND NOT (o.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND (SELECT t.tgisinternal FROM pg_catalog.pg_trigger t WHERE t.oid = o.objid)))
         """;
 
-    private sealed record CatalogRows(string Catalog, string ClassId, string ObjectId, string SubId, string Extra, string[] Volatile);
+    private sealed record CatalogRows(string Catalog, string ClassId, string ObjectId, string SubId, string Extra, string[] Volatile)
+    {
+        /// <summary>SQL (over the row as jsonb, "{0}") dropping keys that carry no meaning for this row.</summary>
+        public string Normalize { get; init; } = "{0}";
+    }
 
     private static readonly CatalogRows[] Catalogs =
     [
@@ -54,7 +58,12 @@ internal static class CatalogFingerprint
             """,
             ["attnum", "attcacheoff", "atthasmissing", "attmissingval", "attndims"]),
         new("pg_attrdef", "'pg_catalog.pg_attrdef'::pg_catalog.regclass", "x.oid", "0", "pg_catalog.to_jsonb(pg_catalog.pg_get_expr(x.adbin, x.adrelid))", ["adnum"]),
-        new("pg_constraint", "'pg_catalog.pg_constraint'::pg_catalog.regclass", "x.oid", "0", "pg_catalog.to_jsonb(pg_catalog.pg_get_constraintdef(x.oid))", []),
+        // connoinherit means something for CHECK constraints only; a partition's key constraint has it true when the
+        // partition was attached and false when it was created PARTITION OF (a dump always attaches).
+        new("pg_constraint", "'pg_catalog.pg_constraint'::pg_catalog.regclass", "x.oid", "0", "pg_catalog.to_jsonb(pg_catalog.pg_get_constraintdef(x.oid))", [])
+        {
+            Normalize = "CASE WHEN x.contype = 'c' THEN {0} ELSE {0} - 'connoinherit' END",
+        },
         new("pg_index", "'pg_catalog.pg_class'::pg_catalog.regclass", "x.indexrelid", "0", "pg_catalog.to_jsonb(pg_catalog.pg_get_indexdef(x.indexrelid))", ["indcheckxmin"]),
         new("pg_inherits", "'pg_catalog.pg_class'::pg_catalog.regclass", "x.inhrelid", "0", "pg_catalog.to_jsonb(x.inhparent::pg_catalog.regclass::pg_catalog.text)", []),
         new("pg_type", "'pg_catalog.pg_type'::pg_catalog.regclass", "x.oid", "0", "pg_catalog.to_jsonb(pg_catalog.format_type(x.typbasetype, x.typtypmod))", []),
@@ -94,6 +103,73 @@ internal static class CatalogFingerprint
         new("pg_largeobject_metadata", "'pg_catalog.pg_largeobject'::pg_catalog.regclass", "x.oid", "0", "NULL", []),
     ];
 
+    /// <summary>
+    /// How many distinct values each compared column ("pg_class.relkind") takes over the user objects of
+    /// <paramref name="database"/>: a column with one value is an option the database does not exercise.
+    /// </summary>
+    public static async Task<Dictionary<string, int>> ColumnVariationAsync(PostgresServer server, string database)
+    {
+        await using var conn = new NpgsqlConnection(server.ConnectionString(database));
+        await conn.OpenAsync();
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var c in Catalogs)
+        {
+            var columns = await ComparedColumnsAsync(conn, c);
+            await using var query = new NpgsqlCommand(
+                $"""
+                SELECT a.attname, (SELECT pg_catalog.count(DISTINCT COALESCE(pg_catalog.to_jsonb(x) -> a.attname::pg_catalog.text, 'null'::pg_catalog.jsonb))
+                                     FROM pg_catalog.{c.Catalog} x
+                                     CROSS JOIN LATERAL (SELECT {c.ClassId} AS classid, {c.ObjectId} AS objid,
+                                                                pg_catalog.pg_identify_object({c.ClassId}, {c.ObjectId}, {c.SubId}) AS ident) o
+                                    WHERE {UserObject})
+                  FROM pg_catalog.unnest($1::pg_catalog.text[]) AS a(attname)
+                """,
+                conn);
+            query.Parameters.Add(new NpgsqlParameter { Value = columns.ToArray(), DataTypeName = "text[]" });
+            await using var rows = await query.ExecuteReaderAsync();
+            while (await rows.ReadAsync())
+            {
+                result[c.Catalog + "." + rows.GetString(0)] = (int)rows.GetInt64(1);
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task<List<string>> ExcludedColumnsAsync(NpgsqlConnection conn, CatalogRows c)
+    {
+        var excluded = new List<string>(c.Volatile);
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = 'pg_catalog.{c.Catalog}'::pg_catalog.regclass AND a.attnum > 0 AND a.atttypid IN ({NonPortableTypes})",
+            conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            excluded.Add(reader.GetString(0));
+        }
+
+        return excluded;
+    }
+
+    private static async Task<List<string>> ComparedColumnsAsync(NpgsqlConnection conn, CatalogRows c)
+    {
+        var excluded = await ExcludedColumnsAsync(conn, c);
+        var columns = new List<string>();
+        await using var cmd = new NpgsqlCommand(
+            $"SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = 'pg_catalog.{c.Catalog}'::pg_catalog.regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+            conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            if (!excluded.Contains(reader.GetString(0)))
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        return columns;
+    }
+
     /// <summary>The catalog lines of <paramref name="database"/>, sorted.</summary>
     public static async Task<List<string>> CatalogAsync(PostgresServer server, string database)
     {
@@ -102,21 +178,11 @@ internal static class CatalogFingerprint
         var lines = new List<string>();
         foreach (var c in Catalogs)
         {
-            var excluded = new List<string>(c.Volatile);
-            await using (var cmd = new NpgsqlCommand(
-                $"SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = 'pg_catalog.{c.Catalog}'::pg_catalog.regclass AND a.attnum > 0 AND a.atttypid IN ({NonPortableTypes})",
-                conn))
-            await using (var reader = await cmd.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    excluded.Add(reader.GetString(0));
-                }
-            }
+            var excluded = await ExcludedColumnsAsync(conn, c);
 
             var sql = $"""
                 SELECT '{c.Catalog} | ' || (o.ident).type || ' ' || COALESCE((o.ident).identity, '?') || ' | '
-                       || (pg_catalog.to_jsonb(x) - $1::pg_catalog.text[])::pg_catalog.text || ' | ' || COALESCE(o.extra::pg_catalog.text, '')
+                       || ({string.Format(System.Globalization.CultureInfo.InvariantCulture, c.Normalize, "(pg_catalog.to_jsonb(x) - $1::pg_catalog.text[])")})::pg_catalog.text || ' | ' || COALESCE(o.extra::pg_catalog.text, '')
                   FROM pg_catalog.{c.Catalog} x
                   CROSS JOIN LATERAL (SELECT {c.ClassId} AS classid, {c.ObjectId} AS objid,
                                              pg_catalog.pg_identify_object({c.ClassId}, {c.ObjectId}, {c.SubId}) AS ident,

@@ -134,10 +134,20 @@ internal sealed class TableSource : ICatalogObjectSource
             // would take the parent's default, a nextval(...) even); a printed column of an inheritance child that
             // has its parent's generation expression leaves it out (the server refuses it: "child column specifies
             // generation expression") and inherits it.
-            ColumnRow Printed(ColumnRow c) =>
-                c.Default is null && PrintColumn(c) && parentColumns[c.Name].Any(p => p.Default is not null && p.Generated == '\0') ? c with { Default = "NULL" }
-                : c.Generated == 's' && !table.IsPartition && parentColumns[c.Name].Any(p => p.Generated == 's' && p.Default == c.Default) ? c with { Default = null, Generated = '\0' }
-                : c;
+            // An inherited NOT NULL is not repeated on a printed column of an inheritance child (dumpTableSchema print_notnull).
+            ColumnRow Printed(ColumnRow c)
+            {
+                if (c.Default is null && PrintColumn(c) && parentColumns[c.Name].Any(p => p.Default is not null && p.Generated == '\0'))
+                {
+                    c = c with { Default = "NULL" };
+                }
+                else if (c.Generated == 's' && !table.IsPartition && parentColumns[c.Name].Any(p => p.Generated == 's' && p.Default == c.Default))
+                {
+                    c = c with { Default = null, Generated = '\0' };
+                }
+
+                return c.NotNull && !table.IsPartition && parentColumns[c.Name].Any(p => p.NotNull) ? c with { NotNull = false } : c;
+            }
 
             var inlineChecks = checks[table.Oid].Where(c => c.Validated && (c.IsLocal || table.IsPartition)).ToList();
             var alwaysSeparate = cols.Where(c => c.Default is not null && c.Generated == '\0' && (c.DefaultUsesOwnedSequence || InheritedDefaultDiffers(c))).ToList();

@@ -115,7 +115,8 @@ internal sealed class ViewSource : ICatalogObjectSource
 
             // pg_dump_sort.c repairViewRuleMultiLoop, pg_dump.c dumpRule: a view whose query needs a post-data object (it
             // groups by a primary key) is created as a dummy, and its query comes back in post-data as the _RETURN rule's
-            // own entry, CREATE OR REPLACE VIEW. That entry is "dropped" by replacing the query with the dummy again.
+            // own entry, CREATE OR REPLACE VIEW. That entry is "dropped" by replacing the query with the dummy again,
+            // which frees the key for its own drop.
             yield return view with
             {
                 PostponedForm = () =>
@@ -130,7 +131,7 @@ internal sealed class ViewSource : ICatalogObjectSource
                         Section = DumpSection.PostData,
                         Namespace = r.Schema,
                         Definition = "CREATE OR REPLACE VIEW " + name + withOptions + asClause,
-                        DropStatement = "CREATE OR REPLACE VIEW " + name + dummy,
+                        DropStatement = DummyWhereTheViewExists(name, dummy),
                         Owner = r.Owner,
                         DependsOn = [viewId, .. view.DependsOn],
                         Priority = ObjectPriority.Rule,
@@ -156,4 +157,14 @@ internal sealed class ViewSource : ICatalogObjectSource
             }
         }
     }
+
+    /// <summary>
+    /// The _RETURN rule's drop: the dummy query, only where the view exists. pg_dump writes a bare CREATE OR REPLACE VIEW,
+    /// which fails on an empty database (its schema and column types do not exist yet), so its own --clean output does
+    /// not restore there. A drop that starts with a comment line is emitted unchanged by pg_restore --if-exists (as
+    /// pg_dump's public schema entry is) and by the plain writer.
+    /// </summary>
+    private static string DummyWhereTheViewExists(string name, string dummy) =>
+        "-- replace the view's query with the dummy where the view exists\nDO " + FunctionSource.DollarQuote(
+            $"BEGIN IF pg_catalog.to_regclass({SqlQuoting.Literal(name)}) IS NOT NULL THEN CREATE OR REPLACE VIEW {name}{dummy.TrimEnd('\n')} END IF; END") + ";\n";
 }
