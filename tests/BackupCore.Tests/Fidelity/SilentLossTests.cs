@@ -144,4 +144,24 @@ public sealed class SilentLossTests(PostgresServer server)
         var e = await Assert.ThrowsAsync<BackupException>(() => CatalogPlanReader.ReadAsync(server, "fid_sub"));
         Assert.Contains("subscription \"Remote Orders\"", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_security_label_fails_the_backup_naming_the_labelled_object()
+    {
+        // No label provider is loaded on the test server; the superuser writes the catalog row a provider would.
+        await server.CreateDatabaseAsync("fid_seclabel");
+        await server.ExecuteAsync(
+            """
+            CREATE SCHEMA app;
+            CREATE TABLE app.t (id int);
+            CREATE SCHEMA other;
+            INSERT INTO pg_catalog.pg_seclabel VALUES ('app.t'::regclass, 'pg_catalog.pg_class'::regclass, 0, 'dummy', 'classified');
+            """,
+            "fid_seclabel");
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => CatalogPlanReader.ReadAsync(server, "fid_seclabel"));
+        Assert.Contains("security label on table app.t", e.Message, StringComparison.Ordinal);
+        var plan = await CatalogPlanReader.ReadAsync(server, "fid_seclabel", new CatalogScope(["other"], TimeSpan.FromSeconds(5)));
+        Assert.Contains(plan.Entries, x => x.Desc == "SCHEMA" && x.Tag == "other");
+    }
 }
