@@ -18,7 +18,7 @@ namespace BackupCore.Archive;
 /// and the spool is copied behind them. A run that fails before that leaves the output untouched.
 /// Disposing the writer disposes <c>output</c> unless <c>leaveOpen</c> is set.
 /// </remarks>
-public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDeflatedTableDataSink
+public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributor, IDeflatedTableDataSink
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;
@@ -304,7 +304,7 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
         ArchiveInt.Write(buffer, _entries.Count);
         foreach (var entry in _entries)
         {
-            if (entry.HasData)
+            if (entry.HasDataBlock)
             {
                 // POS_SET: the absolute position of the block's type byte (pg_backup_custom.c, _StartData).
                 ArchiveTocEntryWriter.Write(buffer, entry, ArchiveOffsetState.PositionSet, dataStart + _blocks[entry.DumpId].SpoolOffset);

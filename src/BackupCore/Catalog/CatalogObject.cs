@@ -41,6 +41,9 @@ internal sealed record CatalogObject
 
     public TableDataSource? Data { get; init; }
 
+    /// <summary>The BLOBS entry's large objects (see <see cref="DumpEntry.LargeObjects"/>).</summary>
+    public IReadOnlyList<uint>? LargeObjects { get; init; }
+
     /// <summary>Dependencies beyond pg_depend's (e.g. a COMMENT on its object, TABLE DATA on its TABLE).</summary>
     public IReadOnlyList<CatalogObjectId> DependsOn { get; init; } = [];
 

@@ -208,5 +208,6 @@ internal static class DumpPlanBuilder
         Owner = o.Owner,
         Dependencies = dependencies,
         Data = o.Data,
+        LargeObjects = o.LargeObjects,
     };
 }

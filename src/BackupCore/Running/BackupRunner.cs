@@ -170,6 +170,14 @@ public sealed class BackupRunner
         var tables = new List<ManifestTable>();
         foreach (var entry in plan.Entries)
         {
+            if (entry.LargeObjects is not null)
+            {
+                var objectsClock = Stopwatch.StartNew();
+                var (objects, bytes) = await LargeObjectCopier.CopyAsync(session.Connection, entry, sinks, cancellationToken);
+                Log.LargeObjectsCopied(_logger, runId, objects, bytes, objectsClock.ElapsedMilliseconds);
+                continue;
+            }
+
             if (entry.Data is null)
             {
                 foreach (var sink in sinks)

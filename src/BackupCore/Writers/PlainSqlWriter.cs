@@ -11,7 +11,7 @@ namespace BackupCore.Writers;
 /// materialized view refreshes after the main pass. The caller owns compression (a gzip stream); over a
 /// <see cref="GzipMemberStream"/> a table's data may arrive already deflated and becomes one gzip member.
 /// </summary>
-public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
+public sealed partial class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private static readonly byte[] EndOfCopy = "\\.\n\n\n"u8.ToArray();
@@ -225,6 +225,12 @@ public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
         if (string.IsNullOrEmpty(drop) || IsSpecial(entry.Desc))
         {
             return null;
+        }
+
+        // pg_backup_archiver.c DropBlobIfExists: a large object is unlinked only where it exists.
+        if (entry.Desc == "BLOB")
+        {
+            return "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '" + entry.Oid + "';\n";
         }
 
         const string alterTable = "ALTER TABLE";

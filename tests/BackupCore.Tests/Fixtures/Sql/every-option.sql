@@ -219,6 +219,11 @@ CREATE PUBLICATION "Events Root" FOR TABLE app.events WITH (publish_via_partitio
 COMMENT ON PUBLICATION app_orders IS 'orders out';
 CREATE PUBLICATION updates_only FOR TABLE app.right_side WITH (publish = 'update, truncate');
 
+-- Large objects
+SELECT lo_from_bytea(90001, decode(repeat('0a0d00ff', 5000), 'hex'));
+SELECT lo_from_bytea(90002, '');
+COMMENT ON LARGE OBJECT 90001 IS 'binary';
+
 -- Data
 INSERT INTO app.accounts (email, "Display Name", mood, score, tags, period) VALUES
     ('a@example.com', 'Ann', 'ok', 10, 'a=>1', '[1.5,2.5)'), ('b@example.com', 'C:\temp', 'sad', 0, NULL, NULL);
