@@ -20,6 +20,8 @@ public sealed class RestoreBreakerTests(PostgresServer server)
             CREATE TABLE m0 PARTITION OF m FOR VALUES FROM ('1990-01-01') TO ('2000-01-01');
             INSERT INTO m VALUES ('1999-05-05'), ('2025-03-03');
             ALTER TABLE m ADD CONSTRAINT c CHECK (d > '2000-01-01') NOT VALID;
+            COMMENT ON CONSTRAINT c ON m IS 'on the parent';
+            COMMENT ON CONSTRAINT c ON m1 IS 'on the inherited copy';
             CREATE TABLE inh_parent (x int);
             CREATE TABLE inh_child () INHERITS (inh_parent);
             INSERT INTO inh_child VALUES (-1);

@@ -102,6 +102,14 @@ internal sealed class CommentSource : ICatalogObjectSource
                     ELSE 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid END,
                CASE WHEN con.contype = 'c' AND con.convalidated AND con.contypid <> 0 THEN con.contypid
                     WHEN con.contype = 'c' AND con.convalidated THEN con.conrelid
+                    -- An inherited NOT VALID check comes with the ancestor's own (local) entry.
+                    WHEN con.contype = 'c' AND NOT con.conislocal THEN COALESCE((
+                        WITH RECURSIVE up(relid) AS (
+                            SELECT con.conrelid
+                            UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN up ON i.inhrelid = up.relid)
+                        SELECT a.oid FROM pg_catalog.pg_constraint a
+                         WHERE a.conrelid IN (SELECT up.relid FROM up) AND a.conname = con.conname AND a.contype = 'c' AND a.conislocal
+                         LIMIT 1), con.oid)
                     ELSE con.oid END,
                pg_catalog.pg_get_userbyid(COALESCE(c.relowner, t.typowner)), 32767
         FROM pg_catalog.pg_constraint con
