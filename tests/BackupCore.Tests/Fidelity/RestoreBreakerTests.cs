@@ -1,4 +1,7 @@
+using System.Data;
+using BackupCore.Catalog;
 using BackupCore.Tests.Fixtures;
+using Npgsql;
 
 namespace BackupCore.Tests.Fidelity;
 
@@ -120,5 +123,21 @@ public sealed class RestoreBreakerTests(PostgresServer server)
         result.AssertPgDumpMatchesSource();
         Assert.Contains("CREATE VIEW public.vg AS\nSELECT\n    NULL::integer AS id,\n    NULL::text COLLATE pg_catalog.\"C\" AS name;", result.PlainSql, StringComparison.Ordinal);
         Assert.Contains("-- Name: vg _RETURN; Type: RULE;", result.PlainSql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_catalog_read_in_a_session_with_standard_conforming_strings_off_is_refused()
+    {
+        await server.CreateDatabaseAsync("fid_stdstrings_session");
+        await using var connection = new NpgsqlConnection(server.ConnectionString("fid_stdstrings_session"));
+        await connection.OpenAsync();
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead);
+        await using (var cmd = new NpgsqlCommand("SET LOCAL search_path = ''; SET LOCAL standard_conforming_strings = off", connection, tx))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var e = await Assert.ThrowsAsync<BackupException>(() => new CatalogReader().ReadAsync(connection, CatalogScope.AllSchemas, CancellationToken.None));
+        Assert.Contains("standard_conforming_strings is off", e.Message, StringComparison.Ordinal);
     }
 }
