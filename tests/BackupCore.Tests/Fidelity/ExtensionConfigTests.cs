@@ -35,7 +35,10 @@ public sealed class ExtensionConfigTests(PostgresServer server)
         var dir = Path.Combine(Path.GetTempPath(), "ib-fid-extconfig-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            await new FidelityHarness(server).BackupAsync(db, dir);
+            var backup = await new FidelityHarness(server).BackupAsync(db, dir);
+
+            // The restored table also holds the rows CREATE EXTENSION makes: no row count to compare in the manifest.
+            Assert.DoesNotContain(backup.Manifest.Tables, t => t.Table == "hs_config");
             var ours = PgDumpPlainText.Parse(RoundTrip.RoundTripHarness.ReadPlain(Path.Combine(dir, db + ".gz")));
             var pgDump = PgDumpPlainText.Parse((await server.ClientToolAsync("pg_dump", null, "--no-owner", "--no-acl", "--clean", "--if-exists", "-d", db)).EnsureSuccess("pg_dump").StdOut);
 

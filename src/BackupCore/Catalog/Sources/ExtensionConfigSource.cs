@@ -90,7 +90,7 @@ internal sealed class ExtensionConfigSource : ICatalogObjectSource
                 Owner = r.Owner,
                 DependsOn = [extension],
                 Priority = ObjectPriority.TableData,
-                Data = new TableDataSource(r.Schema, r.Name, r.Oid, cols.Select(c => c.Column).ToList(), copyTo),
+                Data = new TableDataSource(r.Schema, r.Name, r.Oid, cols.Select(c => c.Column).ToList(), copyTo) { ExtensionConfiguration = true },
             };
         }
     }
