@@ -21,7 +21,7 @@ namespace BackupCore.Anonymization;
 /// scanned again as emitted; a surviving address throws <see cref="BackupException"/> naming table and
 /// column, so the run fails and nothing is published. Disposes the inner sink.
 /// </summary>
-public sealed class AnonymizingSink : IRewritingTableDataSink, IManifestContributor
+public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifestContributor
 {
     private readonly IDumpSink _inner;
     private readonly AnonymizationPolicy _policy;

@@ -32,7 +32,7 @@ public static class ArchiveFormat
     /// <summary>pg_backup_custom.c: a table-data block.</summary>
     public const byte BlockData = 1;
 
-    /// <summary>pg_backup_custom.c: a large-object block (not written by this project).</summary>
+    /// <summary>pg_backup_custom.c: the BLOBS entry's block of large objects.</summary>
     public const byte BlockBlobs = 3;
 
     /// <summary>The header compression Int of 1.14 archives: -1 = zlib at its default level.</summary>

@@ -41,8 +41,8 @@ internal sealed class ArchiveHead
         var offsetFields = new Dictionary<int, int>();
         foreach (var entry in entries)
         {
-            ArchiveTocEntryWriter.Write(buffer, entry, entry.HasData ? ArchiveOffsetState.PositionNotSet : ArchiveOffsetState.NoData, 0);
-            if (entry.HasData)
+            ArchiveTocEntryWriter.Write(buffer, entry, entry.HasDataBlock ? ArchiveOffsetState.PositionNotSet : ArchiveOffsetState.NoData, 0);
+            if (entry.HasDataBlock)
             {
                 offsetFields.Add(entry.DumpId, buffer.WrittenCount - ArchiveOffset.Size);
             }

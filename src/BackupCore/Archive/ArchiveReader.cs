@@ -11,7 +11,7 @@ namespace BackupCore.Archive;
 /// compression; anything wrong is a <see cref="BackupException"/> that names the entry or block and the file offset.
 /// The stream is read once, front to back, so it need not be seekable.
 /// </summary>
-public static class ArchiveReader
+public static partial class ArchiveReader
 {
     private static readonly int Version112 = ArchiveFormat.MakeVersion(1, 12, 0);
     private static readonly int Version114 = ArchiveFormat.MakeVersion(1, 14, 0);
@@ -201,10 +201,9 @@ public static class ArchiveReader
                 break;
             }
 
-            if (type != ArchiveFormat.BlockData)
+            if (type is not (ArchiveFormat.BlockData or ArchiveFormat.BlockBlobs))
             {
-                var detail = type == ArchiveFormat.BlockBlobs ? "large-object blocks are not supported by this reader" : $"unknown block type {type}";
-                throw input.Corrupt($"data block {blocks.Count + 1}", at, detail);
+                throw input.Corrupt($"data block {blocks.Count + 1}", at, $"unknown block type {type}");
             }
 
             var id = await input.ReadIntAsync($"the dump id of data block {blocks.Count + 1}", cancellationToken);
@@ -218,7 +217,9 @@ public static class ArchiveReader
                 throw input.Corrupt($"the data block of {entry.Describe()}", at, $"the TOC puts it at offset {entry.DataOffset}");
             }
 
-            blocks.Add(await ReadBlockAsync(input, header, entry, at, cancellationToken));
+            blocks.Add(type == ArchiveFormat.BlockBlobs
+                ? await ReadLargeObjectBlockAsync(input, header, entry, at, cancellationToken)
+                : await ReadBlockAsync(input, header, entry, at, cancellationToken));
         }
 
         var missing = entries.FirstOrDefault(e => e.HadDumper && !seen.Contains(e.DumpId));

@@ -14,22 +14,22 @@ public static class ArchiveTocEntryWriter
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(entry);
-        if ((offsetState == ArchiveOffsetState.NoData) == entry.HasData)
+        if ((offsetState == ArchiveOffsetState.NoData) == entry.HasDataBlock)
         {
             // pg_restore prints a data entry flagged NO_DATA as a COPY with no rows; never write that.
             throw new InvalidOperationException($"TOC entry {entry.DumpId} ({entry.Desc} {entry.Tag}): data flag and offset state {offsetState} disagree");
         }
 
         ArchiveInt.Write(writer, entry.DumpId);
-        ArchiveInt.Write(writer, entry.HasData ? 1 : 0);
+        ArchiveInt.Write(writer, entry.HasDataBlock ? 1 : 0);
         ArchiveString.Write(writer, entry.TableOid);
         ArchiveString.Write(writer, entry.Oid);
         ArchiveString.Write(writer, entry.Tag);
         ArchiveString.Write(writer, entry.Desc);
         ArchiveInt.Write(writer, (int)entry.Section);
 
-        // pg_dump leaves defn NULL on TABLE DATA entries (their SQL is copyStmt + the block).
-        ArchiveString.Write(writer, entry.HasData && entry.Definition.Length == 0 ? null : entry.Definition);
+        // pg_dump leaves defn NULL on TABLE DATA and BLOBS entries (their SQL is copyStmt + the block, or the block).
+        ArchiveString.Write(writer, entry.HasDataBlock && entry.Definition.Length == 0 ? null : entry.Definition);
         ArchiveString.Write(writer, entry.DropStatement);
         ArchiveString.Write(writer, entry.CopyStatement);
         ArchiveString.Write(writer, entry.Namespace);

@@ -18,7 +18,7 @@ namespace BackupCore.Archive;
 /// or left with unset offsets on a pipe). Nothing goes to a temporary file. A run that fails leaves a partial
 /// output, which the store never publishes. Disposing the writer disposes <c>output</c> unless <c>leaveOpen</c> is set.
 /// </remarks>
-public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDeflatedTableDataSink
+public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributor, IDeflatedTableDataSink
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;
@@ -84,9 +84,9 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
     {
         ArgumentNullException.ThrowIfNull(entry);
         Expect(State.Writing, "WriteEntryAsync");
-        if (_block is not null || entry.HasData)
+        if (_block is not null || entry.HasDataBlock)
         {
-            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): WriteEntryAsync is for entries without table data, and no table data may be open");
+            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): WriteEntryAsync is for entries without a data block, and no table data may be open");
         }
 
         Accept(entry);
@@ -154,6 +154,11 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
             throw Fail($"archive: entry {_blockEntry!.DumpId} ({_blockEntry.Desc} {_blockEntry.Tag}): table data was not ended");
         }
 
+        if (_largeObjects is not null)
+        {
+            throw Fail($"archive: entry {_largeObjects.DumpId} (BLOBS): large objects were not ended");
+        }
+
         if (_entriesWritten != plan.Entries.Count)
         {
             var missing = plan.Entries[_entriesWritten];
@@ -163,7 +168,7 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
         var head = _head!;
         if (head.PositionsUnset != 0)
         {
-            throw Fail($"archive: {head.PositionsUnset} TABLE DATA entries of the plan got no data block");
+            throw Fail($"archive: {head.PositionsUnset} data entries of the plan (TABLE DATA, BLOBS) got no data block");
         }
 
         var archive = _archive!;
@@ -190,6 +195,8 @@ public sealed class CustomArchiveWriter : IDumpSink, IManifestContributor, IDefl
             await _block.DisposeAsync();
             _block = null;
         }
+
+        _largeObjects = null;
 
         if (!_leaveOpen)
         {

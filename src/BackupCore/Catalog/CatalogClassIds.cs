@@ -22,6 +22,10 @@ internal static class CatalogClassIds
     public const uint PgOpfamily = 2753;
     public const uint PgStatisticExt = 3381;
     public const uint PgInherits = 2611;
+    public const uint PgPublication = 6104;
+    public const uint PgPublicationRel = 6106;
+    public const uint PgPublicationNamespace = 6237;
+    public const uint PgLargeObject = 2613;
 
     public static CatalogObjectId Class(uint oid) => new(PgClass, oid);
 

@@ -41,6 +41,9 @@ internal sealed record CatalogObject
 
     public TableDataSource? Data { get; init; }
 
+    /// <summary>The BLOBS entry's large objects (see <see cref="DumpEntry.LargeObjects"/>).</summary>
+    public IReadOnlyList<uint>? LargeObjects { get; init; }
+
     /// <summary>Dependencies beyond pg_depend's (e.g. a COMMENT on its object, TABLE DATA on its TABLE).</summary>
     public IReadOnlyList<CatalogObjectId> DependsOn { get; init; } = [];
 
@@ -60,6 +63,15 @@ internal sealed record CatalogObject
 
     /// <summary>This object re-rendered without the given detachable sub-objects; required when <see cref="DetachableParts"/> is not empty.</summary>
     public Func<IReadOnlySet<CatalogObjectId>, CatalogObject>? Without { get; init; }
+
+    /// <summary>
+    /// What replaces this pre-data object when a dependency loop runs through the pre-data boundary because the object
+    /// needs a post-data one (a function, view or materialized view whose query groups by a primary key depends on that
+    /// key's constraint): pg_dump_sort.c repairFunctionBoundaryMultiLoop and repairMatViewBoundaryMultiLoop move a
+    /// function or materialized view to post-data; repairViewRuleMultiLoop writes a view as a dummy and its query as a
+    /// post-data RULE entry. Null: the object cannot be postponed.
+    /// </summary>
+    public Func<IReadOnlyList<CatalogObject>>? PostponedForm { get; init; }
 
     /// <summary>Tie-break between objects with no dependency between them, like pg_dump_sort.c's type priorities.</summary>
     public required int Priority { get; init; }

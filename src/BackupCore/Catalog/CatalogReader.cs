@@ -36,6 +36,16 @@ public sealed partial class CatalogReader
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(scope);
 
+        // Every literal we write (SqlQuoting.Literal) and every expression the server deparses for us is in the
+        // standard_conforming_strings = on form, and both artifacts declare on (the STDSTRINGS entry, the plain
+        // SET block). BackupSession sets it; a session that has it off would restore backslashes doubled.
+        if (!server.StandardConformingStrings)
+        {
+            throw new BackupException(
+                $"database \"{server.Database}\": standard_conforming_strings is off in the dump session",
+                "run the catalog read in a session with SET standard_conforming_strings = on (BackupSession does)");
+        }
+
         var schemas = await Reading("schemas", server, () => SchemaScopeResolver.ResolveAsync(connection, scope.Schemas, cancellationToken)).ConfigureAwait(false);
         var keywords = await Reading("keywords", server, () => ReadKeywordsAsync(connection, cancellationToken)).ConfigureAwait(false);
         var context = new CatalogContext(connection, schemas.Select(s => s.Name).ToList(), schemas.Select(s => s.Oid).ToList(), new SqlQuoting(keywords), server.Version)

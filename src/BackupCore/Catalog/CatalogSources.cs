@@ -14,6 +14,7 @@ internal static class CatalogSources
         new DomainSource(),
         new SequenceSource(),
         new TableSource(),
+        new ExtensionConfigSource(),
         new ConstraintSource(),
         new IndexSource(),
         new ExtendedStatisticsSource(),
@@ -26,5 +27,7 @@ internal static class CatalogSources
         new PolicySource(),
         new RowSecuritySource(),
         new CommentSource(),
+        new PublicationSource(),
+        new LargeObjectSource(),
     ];
 }

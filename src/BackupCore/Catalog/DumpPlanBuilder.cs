@@ -125,9 +125,27 @@ internal static class DumpPlanBuilder
         return new Graph(edges, dropped);
     }
 
-    /// <summary>Detaches the parts behind one edge of the loop; false when no object on it can give anything up.</summary>
+    /// <summary>
+    /// Repairs the loop the way pg_dump_sort.c's repairDependencyLoop does, in its order: first a loop through the
+    /// pre-data boundary (a pre-data object that needs a post-data or data one) by postponing that object, then a
+    /// loop through a table's (or domain's) own definition by detaching the parts behind one edge. False when no
+    /// object on the loop can give anything up.
+    /// </summary>
     private static bool TryRepair(List<CatalogObject> objects, Graph graph, IReadOnlyList<int> cycle)
     {
+        for (var k = 0; k < cycle.Count; k++)
+        {
+            var from = objects[cycle[k]];
+            var to = objects[cycle[(k + 1) % cycle.Count]];
+            if (from.Section == DumpSection.PreData && to.Section is DumpSection.Data or DumpSection.PostData && from.PostponedForm is { } postpone)
+            {
+                var replacement = postpone();
+                objects[cycle[k]] = replacement[0];
+                objects.AddRange(replacement.Skip(1));
+                return true;
+            }
+        }
+
         for (var k = 0; k < cycle.Count; k++)
         {
             var from = cycle[k];
@@ -190,5 +208,6 @@ internal static class DumpPlanBuilder
         Owner = o.Owner,
         Dependencies = dependencies,
         Data = o.Data,
+        LargeObjects = o.LargeObjects,
     };
 }

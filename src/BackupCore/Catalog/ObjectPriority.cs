@@ -24,9 +24,11 @@ internal static class ObjectPriority
     public const int TableAttach = 21;
     public const int DummyType = 22;
     public const int AttrDef = 23;
+    public const int LargeObject = 24;
     public const int PreDataBoundary = 25;
     public const int TableData = 26;
     public const int SequenceSet = 27;
+    public const int LargeObjectData = 28;
     public const int PostDataBoundary = 29;
     public const int Constraint = 30;
     public const int Index = 31;
@@ -36,6 +38,9 @@ internal static class ObjectPriority
     public const int Trigger = 35;
     public const int ForeignKey = 36;
     public const int Policy = 37;
+    public const int Publication = 38;
+    public const int PublicationTable = 39;
+    public const int PublicationTablesInSchema = 40;
     public const int EventTrigger = 43;
     public const int RefreshMaterializedView = 44;
 }

@@ -16,8 +16,10 @@ internal static class TableLocker
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relnamespace = ANY($1) AND c.relkind IN ('r', 'p')
-           AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
-                            WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
+           AND (NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                             WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
+                -- extension configuration tables: their rows are dumped (ExtensionConfigSource)
+                OR c.oid IN (SELECT pg_catalog.unnest(e.extconfig) FROM pg_catalog.pg_extension e))
          ORDER BY n.nspname, c.relname
         """;
 

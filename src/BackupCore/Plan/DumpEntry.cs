@@ -51,4 +51,10 @@ public sealed record DumpEntry
     public TableDataSource? Data { get; init; }
 
     public bool HasData => Data is not null;
+
+    /// <summary>Set on the BLOBS entry: the oids of the large objects whose contents it carries, in the order they are written.</summary>
+    public IReadOnlyList<uint>? LargeObjects { get; init; }
+
+    /// <summary>The entry has a data block in the custom archive: TABLE DATA or BLOBS.</summary>
+    public bool HasDataBlock => Data is not null || LargeObjects is not null;
 }

@@ -11,4 +11,12 @@ public sealed record TableDataSource(
     string Table,
     uint RelationOid,
     IReadOnlyList<CopyColumn> Columns,
-    string CopyToSql);
+    string CopyToSql)
+{
+    /// <summary>
+    /// The rows of an extension's configuration table that the extension's condition selects. A restore adds them to
+    /// the rows CREATE EXTENSION makes, so the table's count after a restore is not this entry's: it stays out of the
+    /// manifest's table list (which restore and verify compare row counts against).
+    /// </summary>
+    public bool ExtensionConfiguration { get; init; }
+}

@@ -66,6 +66,11 @@ public sealed partial class PlainSqlRestorer
                         rows += loaded.Rows;
                         statements++;
                         break;
+                    case ScriptStatementKind.Sql when transaction is not null && IsTransactionControl(statement):
+                        // The BLOBS data of a dump is wrapped in BEGIN/COMMIT (its lo_open descriptor lives in that
+                        // transaction); inside the single transaction they would end it early (pg_restore -1 leaves them out).
+                        statements++;
+                        break;
                     default:
                         await ExecuteAsync(connection, statement, cancellationToken);
                         statements++;
@@ -97,6 +102,10 @@ public sealed partial class PlainSqlRestorer
 
         return new RestoreResult(statements, rows, tables, clock.Elapsed);
     }
+
+    private static bool IsTransactionControl(ScriptStatement statement) =>
+        statement.Text.Trim().TrimEnd(';').Trim() is var text
+        && (text.Equals("BEGIN", StringComparison.OrdinalIgnoreCase) || text.Equals("COMMIT", StringComparison.OrdinalIgnoreCase));
 
     private static void HandleMetaCommand(ScriptStatement statement)
     {

@@ -170,6 +170,14 @@ public sealed class BackupRunner
         var tables = new List<ManifestTable>();
         foreach (var entry in plan.Entries)
         {
+            if (entry.LargeObjects is not null)
+            {
+                var objectsClock = Stopwatch.StartNew();
+                var (objects, bytes) = await LargeObjectCopier.CopyAsync(session.Connection, entry, sinks, cancellationToken);
+                Log.LargeObjectsCopied(_logger, runId, objects, bytes, objectsClock.ElapsedMilliseconds);
+                continue;
+            }
+
             if (entry.Data is null)
             {
                 foreach (var sink in sinks)
@@ -185,7 +193,11 @@ public sealed class BackupRunner
                 ? new TablePipelineResult(await CopySeriallyAsync(entry, session, sinks, cancellationToken), 0, 0)
                 : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, workers, cancellationToken);
             var stats = result.Stats;
-            tables.Add(new ManifestTable(stats.Schema, stats.Table, stats.Rows, stats.Bytes));
+            if (!entry.Data.ExtensionConfiguration)
+            {
+                tables.Add(new ManifestTable(stats.Schema, stats.Table, stats.Rows, stats.Bytes));
+            }
+
             Log.TableCopied(_logger, runId, stats.Schema, stats.Table, stats.Rows, stats.Bytes, tableClock.ElapsedMilliseconds);
             if (result.Segments > 0)
             {

@@ -14,11 +14,15 @@ internal sealed class BackupSession : IAsyncDisposable
     // pg_dump's setup_connection: predictable output formats, no row security filtering (a table we
     // cannot read fully is an error, not a silently smaller backup), no timeouts on long COPYs. bytea in
     // hex whatever the database's bytea_output: the anonymizer's bytea policy (docs/anonymization.md)
-    // must not depend on it, and byteain reads hex under either setting.
+    // must not depend on it, and byteain reads hex under either setting. standard_conforming_strings is forced
+    // on (pg_dump records whatever the database has instead): the server then deparses defaults, checks and view
+    // bodies with single backslashes, which is what our own literals (SqlQuoting.Literal) assume and what both
+    // artifacts declare (CatalogReader checks it).
     private const string Setup = """
         BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
         SELECT pg_catalog.set_config('search_path', '', false);
         SET client_encoding = 'UTF8';
+        SET standard_conforming_strings = on;
         SET DateStyle = ISO;
         SET IntervalStyle = postgres;
         SET extra_float_digits = 3;

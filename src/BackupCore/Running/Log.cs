@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Debug, "Backup {RunId}: table {Schema}.{Table}: the anonymized artifact took {Reused} of {Segments} compressed segments from the shared compression")]
     public static partial void SegmentsReused(ILogger logger, string runId, string schema, string table, int reused, int segments);
 
+    [LoggerMessage(20, LogLevel.Information, "Backup {RunId}: {Objects} large objects, {Bytes} bytes in {DurationMs} ms")]
+    public static partial void LargeObjectsCopied(ILogger logger, string runId, long objects, long bytes, long durationMs);
+
     [LoggerMessage(7, LogLevel.Warning, "Backup {RunId} of {Target}: {Shrink}")]
     public static partial void Shrank(ILogger logger, string runId, string target, string shrink);
 }

@@ -12,7 +12,7 @@ namespace BackupCore.Writers;
 /// materialized view refreshes after the main pass. The caller owns compression (a gzip stream); over a
 /// <see cref="GzipMemberStream"/> a table's data may arrive already deflated and becomes one gzip member.
 /// </summary>
-public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
+public sealed partial class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private static readonly byte[] EndOfCopy = "\\.\n\n\n"u8.ToArray();
@@ -59,6 +59,7 @@ public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
         }
 
         sb.Append("SET client_encoding = '").Append(plan.Encoding).Append("';\n");
+        // Always on: the backup session forces it and CatalogReader refuses a plan read with it off.
         sb.Append("SET standard_conforming_strings = on;\n");
         sb.Append("SELECT pg_catalog.set_config('search_path', '', false);\n");
         sb.Append("SET check_function_bodies = false;\n");
@@ -235,13 +236,21 @@ public sealed class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
             return null;
         }
 
+        // pg_backup_archiver.c DropBlobIfExists: a large object is unlinked only where it exists.
+        if (entry.Desc == "BLOB")
+        {
+            return "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '" + entry.Oid + "';\n";
+        }
+
         const string alterTable = "ALTER TABLE";
         if (drop.StartsWith(alterTable, StringComparison.Ordinal) && !drop.StartsWith("ALTER TABLE IF EXISTS", StringComparison.Ordinal))
         {
             drop = "ALTER TABLE IF EXISTS" + drop[alterTable.Length..];
         }
 
-        if (entry.Desc is "DEFAULT" or "DATABASE PROPERTIES")
+        // pg_backup_archiver.c: these are emitted as is — a drop that starts with a comment, and a view's _RETURN rule
+        // "dropped" by replacing the view's query with a dummy.
+        if (entry.Desc is "DEFAULT" or "DATABASE PROPERTIES" || drop.StartsWith("--", StringComparison.Ordinal) || drop.StartsWith("CREATE OR REPLACE VIEW", StringComparison.Ordinal))
         {
             return drop;
         }

@@ -6,8 +6,8 @@ namespace BackupCore.Catalog.Sources;
 
 /// <summary>
 /// COMMENT entries for every dumped object that has a pg_description row: schemas, extensions, types and domains,
-/// relations and their columns, constraints (table and domain), functions, procedures, aggregates, triggers, rules
-/// and policies. Shapes follow pg_dump.c's dumpComment: tag "TYPE name" with the name quoted, defn
+/// relations and their columns, constraints (table and domain), functions, procedures, aggregates, triggers, rules,
+/// policies and extended statistics. Shapes follow pg_dump.c's dumpComment: tag "TYPE name" with the name quoted, defn
 /// <c>COMMENT ON TYPE s.name IS '...';</c>, the object's schema as namespace, and exactly one dependency, the
 /// commented object. Like pg_dump, comments are SECTION_NONE: the reader places each one right after its object,
 /// keeping this source's order for the comments of one object (own comment, then columns by attnum, then
@@ -103,6 +103,14 @@ internal sealed class CommentSource : ICatalogObjectSource
                     ELSE 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid END,
                CASE WHEN con.contype IN ('c', 'n') AND con.convalidated AND con.contypid <> 0 THEN con.contypid
                     WHEN con.contype IN ('c', 'n') AND con.convalidated THEN con.conrelid
+                    -- An inherited NOT VALID check comes with the ancestor's own (local) entry.
+                    WHEN con.contype = 'c' AND NOT con.conislocal THEN COALESCE((
+                        WITH RECURSIVE up(relid) AS (
+                            SELECT con.conrelid
+                            UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN up ON i.inhrelid = up.relid)
+                        SELECT a.oid FROM pg_catalog.pg_constraint a
+                         WHERE a.conrelid IN (SELECT up.relid FROM up) AND a.conname = con.conname AND a.contype = 'c' AND a.conislocal
+                         LIMIT 1), con.oid)
                     ELSE con.oid END,
                pg_catalog.pg_get_userbyid(COALESCE(c.relowner, t.typowner)), 32767
         FROM pg_catalog.pg_constraint con
@@ -144,6 +152,16 @@ internal sealed class CommentSource : ICatalogObjectSource
         JOIN pg_catalog.pg_description d
           ON d.classoid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objoid = r.oid AND d.objsubid = 0
         WHERE c.relnamespace = ANY ($1) AND r.rulename <> '_RETURN'
+        """,
+        $"""
+        SELECT 'STATISTICS', s.stxname, n.nspname, NULL, NULL, d.description,
+               'pg_catalog.pg_statistic_ext'::pg_catalog.regclass::pg_catalog.oid, s.oid, pg_catalog.pg_get_userbyid(s.stxowner), 0
+        FROM pg_catalog.pg_statistic_ext s
+        JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
+        JOIN pg_catalog.pg_description d
+          ON d.classoid = 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND d.objoid = s.oid AND d.objsubid = 0
+        WHERE s.stxnamespace = ANY ($1)
+          AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, NotExtensionMember, "'pg_catalog.pg_statistic_ext'", "s.oid")}
         """,
         """
         SELECT 'POLICY', pol.polname, n.nspname, c.relname, NULL, d.description,

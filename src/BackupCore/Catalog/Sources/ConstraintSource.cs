@@ -24,7 +24,8 @@ internal sealed class ConstraintSource : ICatalogObjectSource
                    WITH RECURSIVE part(oid) AS (
                        SELECT h.inhrelid FROM pg_catalog.pg_inherits h WHERE h.inhparent = k.conindid
                        UNION ALL SELECT h.inhrelid FROM pg_catalog.pg_inherits h JOIN part ON h.inhparent = part.oid)
-                   SELECT part.oid FROM part) ELSE ARRAY[]::pg_catalog.oid[] END
+                   SELECT part.oid FROM part) ELSE ARRAY[]::pg_catalog.oid[] END,
+               COALESCE(ic.oid, 0), ic.relname, COALESCE(ic.reloptions, ARRAY[]::pg_catalog.text[])
           FROM pg_catalog.pg_constraint k
           JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -47,8 +48,10 @@ internal sealed class ConstraintSource : ICatalogObjectSource
             r => (Oid: r.GetFieldValue<uint>(0), Type: r.GetChar(1), Name: r.GetString(2), Def: r.GetString(3), HasParent: r.GetBoolean(4),
                 Schema: r.GetString(5), Table: r.GetString(6), Kind: r.GetChar(7), Owner: r.GetString(8),
                 Clustered: r.GetBoolean(9), ReplicaIdentity: r.GetBoolean(10), Tablespace: r.GetString(11),
-                ReferencedPartitionIndexes: r.GetFieldValue<uint[]>(12)),
+                ReferencedPartitionIndexes: r.GetFieldValue<uint[]>(12), Index: r.GetFieldValue<uint>(13), IndexName: r.NullableString(14),
+                IndexOptions: r.GetFieldValue<string[]>(15)),
             cancellationToken).ConfigureAwait(false);
+        var marks = await ExtensionMarks.ReadAsync(context, "pg_class", cancellationToken).ConfigureAwait(false);
 
         foreach (var k in rows)
         {
@@ -58,7 +61,17 @@ internal sealed class ConstraintSource : ICatalogObjectSource
 
             // ONLY cannot be used to add (or drop) a foreign key on a partitioned table (tablecmds.c).
             var only = foreign && k.Kind == 'p' ? "" : "ONLY ";
-            var sb = new StringBuilder($"ALTER TABLE {only}{table}\n    ADD CONSTRAINT {constraint} {k.Def};\n");
+            var definition = k.Def;
+            if (k.Type is 'p' or 'u' && k.IndexOptions.Length > 0)
+            {
+                // pg_dump.c dumpConstraint builds a key's text itself, with the index's storage parameters after the
+                // column lists; pg_get_constraintdef leaves them out. Only DEFERRABLE / INITIALLY DEFERRED follow the
+                // last parenthesis, so the WITH goes right after it.
+                var end = definition.LastIndexOf(')') + 1;
+                definition = definition[..end] + " WITH (" + Reloptions.List(q, k.IndexOptions) + ")" + definition[end..];
+            }
+
+            var sb = new StringBuilder($"ALTER TABLE {only}{table}\n    ADD CONSTRAINT {constraint} {definition};\n");
             if (k.Clustered)
             {
                 sb.Append($"\nALTER TABLE {table} CLUSTER ON {constraint};\n");
@@ -67,6 +80,12 @@ internal sealed class ConstraintSource : ICatalogObjectSource
             if (k.ReplicaIdentity)
             {
                 sb.Append($"\nALTER TABLE ONLY {table} REPLICA IDENTITY USING INDEX {constraint};\n");
+            }
+
+            var indexMarks = marks[k.Index].ToList();
+            if (k.IndexName is not null)
+            {
+                sb.Append(ExtensionMarks.Clauses(q, "INDEX", q.Qualified(k.Schema, k.IndexName), indexMarks));
             }
 
             yield return new CatalogObject
@@ -87,7 +106,7 @@ internal sealed class ConstraintSource : ICatalogObjectSource
                 // partitioned, that key is complete only once every partition's index is attached: until then
                 // ADD FOREIGN KEY fails with "there is no unique constraint matching given keys", so a parallel
                 // restore must wait for those INDEX ATTACH entries too (pg_dump.c getConstraints/addConstrChildIdxDeps).
-                DependsOn = k.ReferencedPartitionIndexes.Select(CatalogClassIds.IndexAttach).ToList(),
+                DependsOn = [.. k.ReferencedPartitionIndexes.Select(CatalogClassIds.IndexAttach), .. ExtensionMarks.Dependencies(indexMarks)],
             };
         }
     }

@@ -8,9 +8,9 @@ namespace BackupCore.Catalog.Sources;
 /// DOMAIN entries (pg_dump.c dumpDomain): base type, COLLATE when it differs from the base type's,
 /// NOT NULL, DEFAULT, then the validated CHECK constraints on "\n\t" lines. NOT VALID checks become
 /// post-data "CHECK CONSTRAINT" entries (<c>ALTER DOMAIN ... ADD CONSTRAINT ... NOT VALID</c>), since
-/// restoring them inline would validate existing rows. From PostgreSQL 17 a domain's NOT NULL is a named
-/// pg_constraint row (contype 'n'): a name other than the default <c>domain_not_null</c> is kept, and a NOT VALID
-/// one is a post-data "CONSTRAINT" entry.
+/// restoring them inline would validate existing rows; so does a validated check on a dependency loop. From
+/// PostgreSQL 17 a domain's NOT NULL is a named pg_constraint row (contype 'n'): a name other than the default
+/// <c>domain_not_null</c> is kept, and a NOT VALID one is a post-data "CONSTRAINT" entry.
 /// </summary>
 internal sealed class DomainSource : ICatalogObjectSource
 {
@@ -61,65 +61,86 @@ internal sealed class DomainSource : ICatalogObjectSource
         foreach (var d in domains)
         {
             var name = q.Qualified(d.Schema, d.Name);
-            var sb = new StringBuilder("CREATE DOMAIN ").Append(name).Append(" AS ").Append(d.Base);
-            if (d.Collation is not null)
-            {
-                sb.Append(" COLLATE ").Append(q.Qualified(d.CollSchema, d.Collation));
-            }
-
+            var domainId = CatalogClassIds.Type(d.Oid);
+            var valid = checks[d.Oid].Where(c => c.Valid && c.Type == 'c').ToList();
             var notNull = checks[d.Oid].FirstOrDefault(c => c.Type == 'n');
-            if (d.NotNull && notNull.Name is null)
+
+            CatalogObject Build(IReadOnlySet<CatalogObjectId> detached)
             {
-                sb.Append(" NOT NULL");
-            }
-            else if (notNull.Name is not null && notNull.Valid)
-            {
-                // pg_dump.c dumpDomain: the default name (domain_not_null) is left out.
-                sb.Append(notNull.Name == d.Name + "_not_null" ? " NOT NULL" : " CONSTRAINT " + q.Ident(notNull.Name) + " " + notNull.Def);
+                var sb = new StringBuilder("CREATE DOMAIN ").Append(name).Append(" AS ").Append(d.Base);
+                if (d.Collation is not null)
+                {
+                    sb.Append(" COLLATE ").Append(q.Qualified(d.CollSchema, d.Collation));
+                }
+
+                if (d.NotNull && notNull.Name is null)
+                {
+                    sb.Append(" NOT NULL");
+                }
+                else if (notNull.Name is not null && notNull.Valid)
+                {
+                    // pg_dump.c dumpDomain: the default name (domain_not_null) is left out.
+                    sb.Append(notNull.Name == d.Name + "_not_null" ? " NOT NULL" : " CONSTRAINT " + q.Ident(notNull.Name) + " " + notNull.Def);
+                }
+
+                if (d.Default is not null)
+                {
+                    sb.Append(" DEFAULT ").Append(d.Default);
+                }
+
+                foreach (var c in valid.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid))))
+                {
+                    sb.Append("\n\tCONSTRAINT ").Append(q.Ident(c.Name)).Append(' ').Append(c.Def);
+                }
+
+                sb.Append(";\n");
+                return new CatalogObject
+                {
+                    Id = domainId,
+                    Desc = "DOMAIN",
+                    Tag = d.Name,
+                    Namespace = d.Schema,
+                    Section = DumpSection.PreData,
+                    Definition = sb.ToString(),
+                    DropStatement = $"DROP DOMAIN {name};\n",
+                    Owner = d.Owner,
+                    Priority = ObjectPriority.Type,
+
+                    // pg_dump_sort.c repairDomainConstraintLoop/MultiLoop: a CHECK that calls a function depending on
+                    // the domain becomes its own post-data entry.
+                    DetachableParts = valid.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid)))
+                        .Select(c => new DetachablePart(CatalogClassIds.Constraint(c.Oid), SeparateConstraint(c.Oid, 'c', c.Name, c.Def)))
+                        .ToList(),
+                    Without = more => Build(detached.Union(more).ToHashSet()),
+                };
             }
 
-            if (d.Default is not null)
+            CatalogObject SeparateConstraint(uint oid, char type, string constraintName, string definition) => new()
             {
-                sb.Append(" DEFAULT ").Append(d.Default);
-            }
-
-            foreach (var c in checks[d.Oid].Where(c => c.Valid && c.Type == 'c'))
-            {
-                sb.Append("\n\tCONSTRAINT ").Append(q.Ident(c.Name)).Append(' ').Append(c.Def);
-            }
-
-            sb.Append(";\n");
-            yield return new CatalogObject
-            {
-                Id = CatalogClassIds.Type(d.Oid),
-                Desc = "DOMAIN",
-                Tag = d.Name,
+                Id = CatalogClassIds.Constraint(oid),
+                Desc = type == 'n' ? "CONSTRAINT" : "CHECK CONSTRAINT",
+                Tag = d.Name + " " + constraintName,
+                SortTag = constraintName,
                 Namespace = d.Schema,
-                Section = DumpSection.PreData,
-                Definition = sb.ToString(),
-                DropStatement = $"DROP DOMAIN {name};\n",
+                Section = DumpSection.PostData,
+                Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(constraintName)} {definition};\n",
+
+                // pg_dump writes ALTER DOMAIN ... DROP CONSTRAINT here, which has no IF EXISTS for the domain and fails
+                // on an empty database. It cannot be left out either: a function the CHECK calls is dropped before the
+                // domain, and only once the constraint is gone. So the drop runs only where the domain exists; the
+                // writers (and pg_restore --if-exists) still put IF EXISTS after its DROP CONSTRAINT.
+                DropStatement = "DO " + FunctionSource.DollarQuote(
+                    $"BEGIN IF pg_catalog.to_regtype({SqlQuoting.Literal(name)}) IS NOT NULL THEN ALTER DOMAIN {name} DROP CONSTRAINT {q.Ident(constraintName)}; END IF; END") + ";\n",
                 Owner = d.Owner,
-                Priority = ObjectPriority.Type,
+                DependsOn = [domainId],
+                Priority = ObjectPriority.Constraint,
             };
+
+            yield return Build(new HashSet<CatalogObjectId>());
 
             foreach (var c in checks[d.Oid].Where(c => !c.Valid))
             {
-                yield return new CatalogObject
-                {
-                    Id = CatalogClassIds.Constraint(c.Oid),
-                    Desc = c.Type == 'n' ? "CONSTRAINT" : "CHECK CONSTRAINT",
-                    Tag = d.Name + " " + c.Name,
-                    SortTag = c.Name,
-                    Namespace = d.Schema,
-                    Section = DumpSection.PostData,
-                    Definition = $"ALTER DOMAIN {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Def};\n",
-
-                    // pg_dump writes ALTER DOMAIN ... DROP CONSTRAINT here, which has no IF EXISTS for the domain
-                    // and fails on an empty database; DROP DOMAIN removes the constraint anyway.
-                    DropStatement = null,
-                    Owner = d.Owner,
-                    Priority = ObjectPriority.Constraint,
-                };
+                yield return SeparateConstraint(c.Oid, c.Type, c.Name, c.Def);
             }
         }
     }

@@ -102,13 +102,14 @@ internal sealed class FunctionSource : ICatalogObjectSource
             }
         }
 
+        var marks = await ExtensionMarks.ReadAsync(context, "pg_proc", cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
-            yield return ToObject(context.Quoting, row);
+            yield return ToObject(context.Quoting, row, marks[row.Oid].ToList());
         }
     }
 
-    private static CatalogObject ToObject(SqlQuoting q, Row r)
+    private static CatalogObject ToObject(SqlQuoting q, Row r, List<(uint Extension, string Name)> marks)
     {
         var keyword = r.Kind == "p" ? "PROCEDURE" : "FUNCTION";
         var qualifiedSignature = q.Ident(r.Schema) + "." + q.Ident(r.Name) + "(" + r.IdentityArguments + ")";
@@ -185,8 +186,9 @@ internal sealed class FunctionSource : ICatalogObjectSource
         }
 
         sql.Append("\n    ").Append(BodyClause(r)).Append(";\n");
+        sql.Append(ExtensionMarks.Clauses(q, keyword, qualifiedSignature, marks));
 
-        return new CatalogObject
+        var function = new CatalogObject
         {
             Id = new CatalogObjectId(CatalogClassIds.PgProc, r.Oid),
             Desc = keyword,
@@ -196,8 +198,13 @@ internal sealed class FunctionSource : ICatalogObjectSource
             Definition = sql.ToString(),
             DropStatement = "DROP " + keyword + " " + qualifiedSignature + ";\n",
             Owner = r.Owner,
+            DependsOn = ExtensionMarks.Dependencies(marks).ToList(),
             Priority = ObjectPriority.Function,
         };
+
+        // pg_dump_sort.c repairFunctionBoundaryMultiLoop: a SQL-standard body that needs a post-data object (it groups by
+        // a primary key) moves the function to post-data.
+        return function with { PostponedForm = () => [function with { Section = DumpSection.PostData }] };
     }
 
     /// <summary>The AS clause: a SQL-standard body as the server prints it, else the source dollar-quoted (C functions: 'obj', 'symbol').</summary>

@@ -11,12 +11,22 @@ namespace BackupCore.Catalog.Sources;
 /// </summary>
 internal sealed class IndexSource : ICatalogObjectSource
 {
+    /// <summary>
+    /// SQL for "ALTER INDEX ... ALTER COLUMN n SET STATISTICS t" lines of index <c>i</c> (pg_dump.c getIndexes indstatcols/
+    /// indstatvals: expression columns with a target; attstattarget is -1, or from PostgreSQL 17 NULL, when unset).
+    /// </summary>
+    internal const string StatisticsTargets = """
+        ARRAY(SELECT a.attnum::pg_catalog.text || ' ' || a.attstattarget::pg_catalog.text FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum)
+        """;
+
     private static readonly string Query = $"""
         SELECT i.indexrelid, ic.relname, n.nspname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisclustered, i.indisreplident,
                c.relname, pg_catalog.pg_get_userbyid(c.relowner),
                EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')),
                COALESCE(ih.inhparent, 0), pn.nspname, pc.relname,
-               CASE WHEN ic.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END
+               CASE WHEN ic.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END,
+               {StatisticsTargets}
           FROM pg_catalog.pg_index i
           JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
           JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
@@ -38,8 +48,10 @@ internal sealed class IndexSource : ICatalogObjectSource
             Query,
             r => (Oid: r.GetFieldValue<uint>(0), Name: r.GetString(1), Schema: r.GetString(2), Def: r.GetString(3), Clustered: r.GetBoolean(4),
                 ReplicaIdentity: r.GetBoolean(5), Table: r.GetString(6), Owner: r.GetString(7), ForConstraint: r.GetBoolean(8),
-                Parent: r.GetFieldValue<uint>(9), ParentSchema: r.NullableString(10), ParentName: r.NullableString(11), Tablespace: r.GetString(12)),
+                Parent: r.GetFieldValue<uint>(9), ParentSchema: r.NullableString(10), ParentName: r.NullableString(11), Tablespace: r.GetString(12),
+                StatisticsTargets: r.GetFieldValue<string[]>(13)),
             cancellationToken).ConfigureAwait(false);
+        var marks = await ExtensionMarks.ReadAsync(context, "pg_class", cancellationToken).ConfigureAwait(false);
 
         foreach (var i in rows)
         {
@@ -54,6 +66,8 @@ internal sealed class IndexSource : ICatalogObjectSource
                     sb.Append($"\nALTER TABLE {table} CLUSTER ON {q.Ident(i.Name)};\n");
                 }
 
+                sb.Append(StatisticsClauses(index, i.StatisticsTargets));
+                sb.Append(ExtensionMarks.Clauses(q, "INDEX", index, marks[i.Oid]));
                 if (i.ReplicaIdentity)
                 {
                     sb.Append($"\nALTER TABLE ONLY {table} REPLICA IDENTITY USING INDEX {q.Ident(i.Name)};\n");
@@ -70,6 +84,7 @@ internal sealed class IndexSource : ICatalogObjectSource
                     DropStatement = i.Parent != 0 ? null : $"DROP INDEX {index};\n",
                     Owner = i.Owner,
                     Tablespace = i.Tablespace,
+                    DependsOn = ExtensionMarks.Dependencies(marks[i.Oid]).ToList(),
                     Priority = ObjectPriority.Index,
                 };
             }
@@ -91,4 +106,8 @@ internal sealed class IndexSource : ICatalogObjectSource
             }
         }
     }
+
+    /// <summary>"ALTER INDEX s.i ALTER COLUMN n SET STATISTICS t;" for each "n t" pair of <see cref="StatisticsTargets"/> (pg_dump.c dumpIndex).</summary>
+    internal static string StatisticsClauses(string index, IEnumerable<string> targets) =>
+        string.Concat(targets.Select(t => t.Split(' ') is [var column, var target] ? $"ALTER INDEX {index} ALTER COLUMN {column} SET STATISTICS {target};\n" : ""));
 }

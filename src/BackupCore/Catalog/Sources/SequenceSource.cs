@@ -18,7 +18,8 @@ internal sealed class SequenceSource : ICatalogObjectSource
         SELECT c.oid, n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL),
                s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
                tn.nspname, tc.relname, a.attname, a.attidentity, tc.relnamespace = ANY($1),
-               pg_catalog.pg_get_userbyid(c.relowner), c.relpersistence, pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
+               pg_catalog.pg_get_userbyid(c.relowner), c.relpersistence, pg_catalog.has_sequence_privilege(c.oid, 'SELECT'),
+               COALESCE(tc.relpersistence, c.relpersistence)
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
           JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
@@ -43,7 +44,7 @@ internal sealed class SequenceSource : ICatalogObjectSource
                 r.GetFieldValue<uint>(0), r.GetString(1), r.GetString(2), r.GetString(3),
                 r.GetInt64(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetBoolean(9),
                 r.NullableString(10), r.NullableString(11), r.NullableString(12), r.IsDBNull(13) ? '\0' : r.GetChar(13),
-                !r.IsDBNull(14) && r.GetBoolean(14), r.GetString(15), r.GetChar(16), r.GetBoolean(17)),
+                !r.IsDBNull(14) && r.GetBoolean(14), r.GetString(15), r.GetChar(16), r.GetBoolean(17), r.GetChar(18)),
             cancellationToken).ConfigureAwait(false);
 
         // Checked up front: a failed read would abort the dump's transaction without saying which sequence.
@@ -73,6 +74,12 @@ internal sealed class SequenceSource : ICatalogObjectSource
                 sb.Append("ALTER TABLE ").Append(owningTable).Append(" ALTER COLUMN ").Append(q.Ident(s.OwnerColumn!))
                     .Append(" ADD GENERATED ").Append(s.Identity == 'a' ? "ALWAYS" : "BY DEFAULT").Append(" AS IDENTITY (\n")
                     .Append("    SEQUENCE NAME ").Append(name).Append('\n');
+
+                // pg_dump.c dumpSequence: the persistence only where it differs from the owning table's.
+                if (s.Persistence != s.OwnerPersistence)
+                {
+                    sb.Append(s.Persistence == 'u' ? "    UNLOGGED\n" : "    LOGGED\n");
+                }
             }
             else
             {
@@ -169,5 +176,6 @@ internal sealed class SequenceSource : ICatalogObjectSource
 
     private sealed record SequenceRow(
         uint Oid, string Schema, string Name, string Type, long Start, long Increment, long Min, long Max, long Cache, bool Cycle,
-        string? OwnerSchema, string? OwnerTable, string? OwnerColumn, char Identity, bool OwnerDumped, string Owner, char Persistence, bool Readable);
+        string? OwnerSchema, string? OwnerTable, string? OwnerColumn, char Identity, bool OwnerDumped, string Owner, char Persistence, bool Readable,
+        char OwnerPersistence);
 }

@@ -159,7 +159,9 @@ internal sealed class TableSource : ICatalogObjectSource
             var tableId = CatalogClassIds.Class(table.Oid);
             var cols = columns[table.Oid].ToList();
             var parents = inherits[table.Oid].ToList();
-            var parentColumns = parents.SelectMany(p => columns[p.Parent]).ToLookup(c => c.Name, StringComparer.Ordinal);
+            // pg_dump flagInhAttrs looks at every parent, the partitioned table of a partition included.
+            var parentColumns = parents.Select(p => p.Parent).Append(table.IsPartition ? table.PartitionParent : 0)
+                .SelectMany(p => columns[p]).ToLookup(c => c.Name, StringComparer.Ordinal);
 
             bool PrintColumn(ColumnRow c) => c.IsLocal || table.IsPartition;
 
@@ -190,6 +192,25 @@ internal sealed class TableSource : ICatalogObjectSource
                 c.Generated != '\0' && !table.IsPartition && parentColumns[c.Name].Any()
                 && parentColumns[c.Name].All(p => p.Generated != '\0' && p.Default == c.Default);
 
+            // pg_dump flagInhAttrs: a printed column without a default whose parent has one says DEFAULT NULL (else it
+            // would take the parent's default, a nextval(...) even); a printed column of an inheritance child that
+            // has its parent's generation expression leaves it out (the server refuses it: "child column specifies
+            // generation expression") and inherits it.
+            // An inherited NOT NULL is not repeated on a printed column of an inheritance child (dumpTableSchema print_notnull).
+            ColumnRow Printed(ColumnRow c)
+            {
+                if (c.Default is null && PrintColumn(c) && parentColumns[c.Name].Any(p => p.Default is not null && p.Generated == '\0'))
+                {
+                    c = c with { Default = "NULL" };
+                }
+                else if (c.Generated == 's' && !table.IsPartition && parentColumns[c.Name].Any(p => p.Generated == 's' && p.Default == c.Default))
+                {
+                    c = c with { Default = null, Generated = '\0' };
+                }
+
+                return c.NotNull && !table.IsPartition && parentColumns[c.Name].Any(p => p.NotNull) ? c with { NotNull = false } : c;
+            }
+
             var inlineChecks = checks[table.Oid].Where(c => c.Validated && (c.IsLocal || table.IsPartition)).ToList();
             var alwaysSeparate = cols.Where(c => c.Default is not null && c.Generated == '\0' && (c.DefaultUsesOwnedSequence || InheritedDefaultDiffers(c))).ToList();
 
@@ -198,7 +219,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 var definition = TableDefinitionWriter.Write(
                     q,
                     table,
-                    cols,
+                    cols.Select(Printed).ToList(),
                     inlineChecks.Where(c => !detached.Contains(CatalogClassIds.Constraint(c.Oid))).ToList(),
                     parents.Select(p => p.Name).ToList(),
                     PrintColumn,
@@ -220,8 +241,10 @@ internal sealed class TableSource : ICatalogObjectSource
                     Tablespace = table.Tablespace ?? "",
                     TableAccessMethod = table.AccessMethod,
                     Priority = ObjectPriority.Table,
-                    DetachableParts = detached.Count > 0 ? [] : Detachable(),
-                    Without = Build,
+                    // A table may sit on several loops (a CHECK and a DEFAULT each calling a function that reads the
+                    // table): each repair detaches more, so what is left stays detachable.
+                    DetachableParts = Detachable().Where(p => !detached.Contains(p.SubObject)).ToList(),
+                    Without = more => Build(detached.Union(more).ToHashSet()),
                 };
             }
 
@@ -282,7 +305,10 @@ internal sealed class TableSource : ICatalogObjectSource
                 yield return DefaultEntry(c with { Default = "NULL" }) with { Id = null };
             }
 
-            foreach (var c in checks[table.Oid].Where(c => !c.Validated && (c.IsLocal || table.IsPartition)))
+            // pg_dump dumpConstraint: a NOT VALID check gets its own entry only where it is local. An inherited one
+            // (a partition's copy of its parent's, conislocal false) comes back when the parent's ALTER TABLE (without
+            // ONLY) adds it to every child; writing it again fails with "constraint ... already exists".
+            foreach (var c in checks[table.Oid].Where(c => !c.Validated && c.IsLocal))
             {
                 yield return SeparateCheck(c);
             }

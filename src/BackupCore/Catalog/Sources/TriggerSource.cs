@@ -56,6 +56,7 @@ internal sealed class TriggerSource : ICatalogObjectSource
             cancellationToken).ConfigureAwait(false);
 
         var q = context.Quoting;
+        var marks = await ExtensionMarks.ReadAsync(context, "pg_trigger", cancellationToken).ConfigureAwait(false);
         foreach (var r in rows)
         {
             var table = q.Qualified(r.Schema, r.Table);
@@ -77,7 +78,9 @@ internal sealed class TriggerSource : ICatalogObjectSource
             }
             else
             {
-                definition = r.Def + ";\n" + (r.Enabled == "O" ? "" : alter);
+                // pg_dump.c dumpTrigger: DEPENDS ON EXTENSION between CREATE TRIGGER and the firing state (a clone's
+                // entry is only the ALTER TABLE, as there).
+                definition = r.Def + ";\n" + ExtensionMarks.Clauses(q, "TRIGGER", q.Ident(r.Name) + " ON " + table, marks[r.Oid]) + (r.Enabled == "O" ? "" : alter);
                 drop = "DROP TRIGGER " + q.Ident(r.Name) + " ON " + table + ";\n";
             }
 
@@ -92,7 +95,7 @@ internal sealed class TriggerSource : ICatalogObjectSource
                 Definition = definition,
                 DropStatement = drop,
                 Owner = r.Owner,
-                DependsOn = [CatalogClassIds.Class(r.TableOid), new CatalogObjectId(CatalogClassIds.PgProc, r.FunctionOid)],
+                DependsOn = [CatalogClassIds.Class(r.TableOid), new CatalogObjectId(CatalogClassIds.PgProc, r.FunctionOid), .. ExtensionMarks.Dependencies(marks[r.Oid])],
                 Priority = ObjectPriority.Trigger,
             };
         }

@@ -5,8 +5,8 @@ namespace BackupCore.Catalog.Sources;
 /// <summary>
 /// Fails the backup, naming the object, when a dumped schema holds an object kind no source writes yet
 /// (foreign and typed tables, base and shell types, collations, operators, operator classes and families,
-/// conversions, text search objects; with the whole database also casts, event triggers, foreign data
-/// wrappers and servers, procedural languages). A backup that silently lacks objects would restore
+/// conversions, text search objects, security labels; with the whole database also casts, event triggers, foreign
+/// data wrappers and servers, procedural languages, subscriptions and security labels on objects outside schemas). A backup that silently lacks objects would restore
 /// "successfully" into something else.
 /// </summary>
 internal sealed class UnsupportedObjectSource : ICatalogObjectSource
@@ -37,6 +37,16 @@ internal sealed class UnsupportedObjectSource : ICatalogObjectSource
         InSchema("pg_ts_dict", "text search dictionary", "x.dictname", "dictnamespace"),
         InSchema("pg_ts_parser", "text search parser", "x.prsname", "prsnamespace"),
         InSchema("pg_ts_template", "text search template", "x.tmplname", "tmplnamespace"),
+
+        // pg_dump writes SECURITY LABEL for labelled objects; a label needs its provider module loaded to restore.
+        """
+        SELECT 'security label on', o.schema, o.type || ' ' || o.identity
+          FROM pg_catalog.pg_seclabel l
+          CROSS JOIN LATERAL pg_catalog.pg_identify_object(l.classoid, l.objoid, l.objsubid) o
+         WHERE o.schema IN (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = ANY($1))
+            OR (l.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND l.objoid = ANY($1))
+
+        """,
     ]) + "ORDER BY 1, 2, 3";
 
     private static readonly string DatabaseQuery = string.Join("UNION ALL\n", [
@@ -45,7 +55,18 @@ internal sealed class UnsupportedObjectSource : ICatalogObjectSource
         Global("pg_foreign_data_wrapper", "foreign data wrapper", "x.fdwname"),
         Global("pg_foreign_server", "foreign server", "x.srvname"),
         Global("pg_language", "procedural language", "x.lanname"),
-        Global("pg_publication", "publication", "x.pubname"),
+        """
+        SELECT 'subscription', NULL, x.subname FROM pg_catalog.pg_subscription x
+         WHERE x.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
+
+        """,
+        """
+        SELECT 'security label on', NULL, o.type || ' ' || o.identity
+          FROM pg_catalog.pg_seclabel l
+          CROSS JOIN LATERAL pg_catalog.pg_identify_object(l.classoid, l.objoid, l.objsubid) o
+         WHERE o.schema IS NULL AND l.classoid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
+
+        """,
     ]) + "ORDER BY 1, 3";
 
     public async IAsyncEnumerable<CatalogObject> ReadAsync(CatalogContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -59,7 +80,12 @@ internal sealed class UnsupportedObjectSource : ICatalogObjectSource
 
         if (found.Count > 0)
         {
-            var names = found.Select(f => f.Kind + " " + (f.Schema is null ? "" : context.Quoting.Ident(f.Schema) + ".") + (f.Kind == "cast" ? "(" + f.Name + ")" : context.Quoting.Ident(f.Name))).ToList();
+            var names = found.Select(f => f.Kind switch
+            {
+                "cast" => "cast (" + f.Name + ")",
+                "security label on" => "security label on " + f.Name, // pg_identify_object's type and qualified identity
+                _ => f.Kind + " " + (f.Schema is null ? "" : context.Quoting.Ident(f.Schema) + ".") + context.Quoting.Ident(f.Name),
+            }).ToList();
             throw new BackupException(
                 "cannot dump " + string.Join(", ", names.Take(5)) + (names.Count > 5 ? $" and {names.Count - 5} more" : "") + ": object kind not supported by this backup engine",
                 "leave the schema out with --schema, or remove the object; please report the object kind");
