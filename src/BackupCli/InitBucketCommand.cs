@@ -7,7 +7,7 @@ namespace BackupCli;
 /// <summary><c>infinite-backup init-bucket</c>: a versioned bucket with the seed's lifecycle rule (local servers, first setup).</summary>
 public static class InitBucketCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliContext context)
     {
         var s3 = new Option<string>("--s3") { Description = "s3://BUCKET/PREFIX to prepare.", Required = true };
         var endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL." };
@@ -24,7 +24,6 @@ public static class InitBucketCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            try
             {
                 var (bucket, prefix) = StoreArguments.ParseS3Url(parse.GetValue(s3)!);
                 var options = new S3StoreOptions
@@ -36,12 +35,8 @@ public static class InitBucketCommand
                     Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
                 };
                 var created = await S3BucketSetup.EnsureAsync(options, cancellationToken);
-                await stdout.WriteLineAsync($"{options.Description}: {(created ? "created" : "exists")}, versioning on, lifecycle set");
+                await context.Stdout.WriteLineAsync($"{options.Description}: {(created ? "created" : "exists")}, versioning on, lifecycle set");
                 return ExitCodes.Success;
-            }
-            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
-            {
-                return await CliApp.ReportAsync(stderr, ex);
             }
         });
         return command;

@@ -26,7 +26,7 @@ public static class ListCommand
         long Rows,
         string? Error);
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliContext context)
     {
         var source = new StoreSource(withArtifact: false, withVersion: false);
         var json = new Option<bool>("--json") { Description = "One JSON array on stdout, for scripts." };
@@ -41,48 +41,42 @@ public static class ListCommand
               infinite-backup list --s3 s3://infinite-industries-backups/db
               infinite-backup list --s3 s3://infinite-industries-backups/db --name infinite-prod
               infinite-backup list --dir /var/backups --json | jq -r '.[] | select(.isLatest) | "\(.target) \(.versionId)"'
-            Exit codes: 0 listed (also when there are none), 1 failed, 2 usage.
+            Exit codes: 0 listed (also when the store holds none), 1 failed (e.g. the folder does not exist), 2 usage, 130 cancelled.
             """)
         {
             json,
         };
         source.AddTo(command);
-        command.Validators.Add(result => source.Validate(result, nameRequired: false));
+        command.Validators.Add(CliApp.Safe(result => source.Validate(result, nameRequired: false)));
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var stdout = context.Stdout;
+            var name = parse.GetValue(source.Name);
+            var reader = source.CreateReader(parse);
+            List<Entry> entries;
             try
             {
-                var name = parse.GetValue(source.Name);
-                var reader = source.CreateReader(parse);
-                List<Entry> entries;
-                try
-                {
-                    entries = name is null ? await ReadAllAsync(reader, cancellationToken) : await ReadAsync(reader, name, cancellationToken);
-                }
-                finally
-                {
-                    (reader as IDisposable)?.Dispose();
-                }
+                entries = name is null ? await ReadAllAsync(reader, cancellationToken) : await ReadAsync(reader, name, cancellationToken);
+            }
+            finally
+            {
+                (reader as IDisposable)?.Dispose();
+            }
 
-                if (parse.GetValue(json))
-                {
-                    await stdout.WriteLineAsync(JsonSerializer.Serialize(entries, BackupManifest.JsonOptions));
-                    return ExitCodes.Success;
-                }
-
-                if (entries.Count == 0)
-                {
-                    await stderr.WriteLineAsync(name is null ? $"no backups in {reader.Description}" : $"no backups of {name} in {reader.Description}");
-                    return ExitCodes.Success;
-                }
-
-                Write(stdout, entries, withTarget: name is null);
+            if (parse.GetValue(json))
+            {
+                await stdout.WriteLineAsync(JsonSerializer.Serialize(entries, BackupManifest.JsonOptions));
                 return ExitCodes.Success;
             }
-            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
+
+            if (entries.Count == 0)
             {
-                return await CliApp.ReportAsync(stderr, ex);
+                await context.Stderr.WriteLineAsync(name is null ? $"no backups in {reader.Description}" : $"no backups of {name} in {reader.Description}");
+                return ExitCodes.Success;
             }
+
+            Write(stdout, entries, withTarget: name is null);
+            return ExitCodes.Success;
         });
         return command;
     }

@@ -8,7 +8,7 @@ namespace BackupCli;
 /// <summary><c>infinite-backup restore</c>: a backup file (or one fetched from a store) into a database, checked against its manifest.</summary>
 public static class RestoreCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliContext context)
     {
         var to = new Option<string>("--to")
         {
@@ -39,7 +39,7 @@ public static class RestoreCommand
             to, from, manifest, clean, create, singleTransaction,
         };
         source.AddTo(command);
-        command.Validators.Add(result =>
+        command.Validators.Add(CliApp.Safe(result =>
         {
             var hasFile = result.GetValue(from) is not null;
             if (hasFile == source.IsGiven(result))
@@ -55,38 +55,39 @@ public static class RestoreCommand
             {
                 source.Validate(result);
             }
-        });
+        }));
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string? tempDir = null;
+            var target = ConnectionSettings.Resolve(context, parse.GetValue(to), "--to");
+            AbandonedFiles.SweepTempDirectory();
+            TemporaryDirectory? work = null;
+            string Work() => (work ??= TemporaryDirectory.Create("restore")).FullName;
             try
             {
-                var target = ConnectionSettings.Resolve(parse.GetValue(to));
                 string file;
                 BackupManifest? backupManifest;
                 if (parse.GetValue(from) is { } fromFile)
                 {
-                    file = fromFile.FullName;
+                    file = await RestoreInput.SeekableAsync(fromFile.ToString(), Work, cancellationToken);
                     backupManifest = parse.GetValue(manifest) is { } m
                         ? await ReadManifestAsync(m.FullName, cancellationToken)
-                        : await ManifestFile.TryReadBesideAsync(file, cancellationToken);
+                        : await ManifestFile.TryReadBesideAsync(fromFile.FullName, cancellationToken);
                 }
                 else
                 {
-                    tempDir = Directory.CreateTempSubdirectory("infinite-backup-restore-").FullName;
-                    var fetched = await source.FetchAsync(parse, tempDir, stderr, cancellationToken);
+                    var fetched = await source.FetchAsync(parse, Work(), context, cancellationToken);
                     file = fetched.Path;
                     backupManifest = fetched.Manifest;
-                    await stderr.WriteLineAsync($"fetched {fetched.Artifact.Key} of backup {fetched.Manifest.RunId} ({fetched.Artifact.Size} bytes, SHA-256 checked)");
+                    await context.NoteAsync($"fetched {fetched.Artifact.Key} of backup {fetched.Manifest.RunId} ({fetched.Artifact.Size} bytes, SHA-256 checked)");
                 }
 
                 if (backupManifest is null)
                 {
-                    await stderr.WriteLineAsync($"note: no manifest for {Path.GetFileName(file)}; row counts are not checked");
+                    await context.NoteAsync($"no manifest for {Path.GetFileName(file)}; row counts are not checked");
                 }
 
-                var report = await Terminal.WithProgressAsync(stderr, "restoring " + Path.GetFileName(file), progress =>
+                var report = await Terminal.WithProgressAsync(context, "restoring " + Path.GetFileName(file), progress =>
                     new RestoreRunner().RunAsync(
                         new RestoreRequest
                         {
@@ -97,22 +98,15 @@ public static class RestoreCommand
                             Create = parse.GetValue(create),
                             SingleTransaction = parse.GetValue(singleTransaction),
                             Progress = progress is null ? null : p => progress(p.InputBytesRead, p.InputLength, p.CurrentTable is null ? null : "loading " + p.CurrentTable),
-                            ToolLog = stderr,
+                            ToolLog = context.Verbose ? context.Stderr : null,
                         },
                         cancellationToken));
 
-                return await ReportAsync(stdout, stderr, report, target.Database ?? "?", Path.GetFileName(file));
-            }
-            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
-            {
-                return await CliApp.ReportAsync(stderr, ex);
+                return await ReportAsync(context.Stdout, context.Stderr, report, target.Database ?? "?", Path.GetFileName(file));
             }
             finally
             {
-                if (tempDir is not null)
-                {
-                    Directory.Delete(tempDir, recursive: true);
-                }
+                work?.Dispose();
             }
         });
         return command;

@@ -49,7 +49,7 @@ public sealed partial class StoreSource
     /// Downloads the chosen artifact into <paramref name="directory"/> (or to <paramref name="outputPath"/>), checked
     /// against its manifest; a progress bar on stderr when it is a terminal.
     /// </summary>
-    public async Task<FetchedArtifact> FetchAsync(ParseResult parse, string directory, TextWriter stderr, CancellationToken cancellationToken, string? outputPath = null)
+    public async Task<FetchedArtifact> FetchAsync(ParseResult parse, string directory, CliContext context, CancellationToken cancellationToken, string? outputPath = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         var reader = CreateReader(parse);
@@ -58,7 +58,7 @@ public sealed partial class StoreSource
             var name = parse.GetValue(Name)!;
             var kind = Kind(parse);
             var path = outputPath ?? Path.Combine(directory, kind.FileName(name));
-            return await Terminal.WithProgressAsync(stderr, "fetching " + kind.FileName(name), progress =>
+            return await Terminal.WithProgressAsync(context, "fetching " + kind.FileName(name), progress =>
                 new ArtifactFetcher(reader).FetchAsync(
                     name,
                     kind,

@@ -38,6 +38,12 @@ public sealed class BackupRunner
             throw new BackupException($"target {job.TargetName}: no store configured", "give --out DIR and/or --s3 s3://BUCKET/PREFIX");
         }
 
+        // What a killed run (kill -9) left in the temp directory: its archive data files, verify downloads.
+        foreach (var path in AbandonedFiles.SweepTempDirectory(_sinks.Options.TempDirectory))
+        {
+            Log.AbandonedTempRemoved(_logger, path);
+        }
+
         var started = _time.GetUtcNow();
         var runId = job.RunId ?? BackupJob.NewRunId(started);
         var clock = Stopwatch.StartNew();
