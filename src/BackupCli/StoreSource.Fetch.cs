@@ -12,6 +12,12 @@ public sealed partial class StoreSource
         ArgumentNullException.ThrowIfNull(parse);
         if (parse.GetValue(Dir) is { } dir)
         {
+            // A store that was never written is a mistyped path far more often than an empty store.
+            if (!Directory.Exists(dir) && !File.Exists(dir))
+            {
+                throw new BackupCore.BackupException($"--dir {dir}: the folder does not exist", "give the folder backup --out wrote to");
+            }
+
             return new LocalFolderStore(new LocalFolderOptions { Path = dir });
         }
 

@@ -175,14 +175,20 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
         }
     }
 
-    /// <summary>The folder's files matching <paramref name="pattern"/>; a folder that is missing or unreadable is an error naming it.</summary>
+    /// <summary>
+    /// The folder's files matching <paramref name="pattern"/>: none while the folder does not exist yet (no backup was
+    /// written; the CLI's read commands check that the folder exists); a file in its place or an unreadable folder is an error naming it.
+    /// </summary>
     private List<string> Enumerate(string pattern)
     {
+        if (File.Exists(_folder))
+        {
+            throw new BackupException($"{Description}: not a folder but a file", "give the folder backup --out wrote to (--dir DIR)");
+        }
+
         if (!Directory.Exists(_folder))
         {
-            throw new BackupException(
-                File.Exists(_folder) ? $"{Description}: not a folder but a file" : $"{Description}: the folder does not exist",
-                "give the folder backup --out wrote to (--dir DIR)");
+            return [];
         }
 
         try

@@ -85,6 +85,8 @@ internal sealed class S3ArtifactUpload : IDisposable
         }
     }
 
+    private static readonly TimeSpan InitiateTimeout = TimeSpan.FromSeconds(60);
+
     private async Task SendFullPartAsync(CancellationToken cancellationToken)
     {
         if (_uploadId is null)
@@ -97,9 +99,13 @@ internal sealed class S3ArtifactUpload : IDisposable
             };
             initiate.Metadata.Add("run-id", _runId);
             ApplyPlacement(initiate);
-            var response = await S3Call.RunAsync(_options, $"start multipart upload of {Key}", () => _client.InitiateMultipartUploadAsync(initiate, cancellationToken))
+            // Not cancelled by the run's token: a request cancelled in flight can still create the upload on the server,
+            // and an upload whose id we never learn cannot be aborted. Bounded instead, then the token is honoured.
+            using var bounded = new CancellationTokenSource(InitiateTimeout);
+            var response = await S3Call.RunAsync(_options, $"start multipart upload of {Key}", () => _client.InitiateMultipartUploadAsync(initiate, bounded.Token))
                 .ConfigureAwait(false);
             _uploadId = response.UploadId;
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         // At most one part in flight: wait for the previous one before sending this one.
