@@ -57,14 +57,22 @@ public static partial class CliApp
             context.Quiet = parse.GetValue(QuietOption);
             if (parse.Errors.Count > 0)
             {
+                // A mistyped word explains the other errors (its value left over, an option "missing"): say only that.
+                var suggestions = Suggestions.For(parse).ToList();
+                if (suggestions.Count > 0)
+                {
+                    foreach (var (token, suggestion) in suggestions)
+                    {
+                        await stderr.WriteLineAsync($"error: unknown {(token.StartsWith('-') ? "option" : "command")} '{token}'");
+                        await stderr.WriteLineAsync($"hint: did you mean '{suggestion}'?");
+                    }
+
+                    return ExitCodes.Usage;
+                }
+
                 foreach (var error in parse.Errors)
                 {
                     await stderr.WriteLineAsync("error: " + Plain(error.Message));
-                }
-
-                foreach (var suggestion in Suggestions.For(parse))
-                {
-                    await stderr.WriteLineAsync("hint: " + suggestion);
                 }
 
                 return ExitCodes.Usage;

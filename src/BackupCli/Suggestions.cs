@@ -5,7 +5,7 @@ namespace BackupCli;
 /// <summary>"did you mean": the command or option closest to a mistyped token (edit distance), as git and kubectl say it.</summary>
 internal static class Suggestions
 {
-    public static IEnumerable<string> For(ParseResult parse)
+    public static IEnumerable<(string Token, string Suggestion)> For(ParseResult parse)
     {
         var command = parse.CommandResult.Command;
         var candidates = command.Subcommands.Select(c => c.Name)
@@ -22,7 +22,7 @@ internal static class Suggestions
                 .FirstOrDefault();
             if (best.Name is not null)
             {
-                yield return $"'{token}': did you mean '{best.Name}'?";
+                yield return (token, best.Name);
             }
         }
     }

@@ -44,6 +44,11 @@ internal static class S3Call
                         $"{where}: {what}: bucket \"{options.Bucket}\" does not exist (setting Bucket)",
                         "check the bucket name (S3 Bucket, --s3 s3://BUCKET/PREFIX) and the region/endpoint it lives in",
                         ex);
+                case "InvalidBucketName":
+                    return new BackupException(
+                        $"{where}: {what}: the server rejects \"{options.Bucket}\" as a bucket name (setting Bucket)",
+                        "bucket names are 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
+                        ex);
                 case "AccessDenied" or "AllAccessDisabled" or "AccountProblem":
                     return new BackupException(
                         $"{where}: {what}: access denied ({s3.ErrorCode}) for the configured credentials (setting credentials: AccessKeyId/SecretAccessKey or the AWS SDK default chain)",

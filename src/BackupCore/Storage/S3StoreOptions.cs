@@ -129,6 +129,13 @@ public sealed class S3StoreOptions
             throw Invalid(nameof(Bucket), $"\"{Bucket}\" is not a bucket name (3-63 characters, no '/' or spaces)");
         }
 
+        // S3's naming rules: checked here because servers answer a bad name with errors that point elsewhere
+        // (AWS: SignatureDoesNotMatch for virtual-hosted style, RGW: NoSuchBucket).
+        if (!Bucket.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '.' or '-') || !char.IsAsciiLetterOrDigit(Bucket[0]) || !char.IsAsciiLetterOrDigit(Bucket[^1]))
+        {
+            throw Invalid(nameof(Bucket), $"\"{Bucket}\" is not a valid bucket name", "bucket names are 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit");
+        }
+
         if (NormalizedPrefix.Contains("//", StringComparison.Ordinal))
         {
             throw Invalid(nameof(Prefix), $"\"{Prefix}\" contains an empty path segment");
