@@ -84,11 +84,10 @@ internal static class ErrorReport
         await stderr.WriteLineAsync("details:");
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            await stderr.WriteLineAsync($"  {e.GetType().FullName}: {e.Message}");
-            if (e is PostgresException pg)
-            {
-                await stderr.WriteLineAsync($"    SQLSTATE {pg.SqlState}; where: {pg.Where ?? "-"}");
-            }
+            // A server error's full message can carry its DETAIL, which may quote row values: its parts are named instead.
+            await stderr.WriteLineAsync(e is PostgresException pg
+                ? $"  {e.GetType().FullName}: {pg.Severity} {pg.SqlState}: {pg.MessageText} (where: {pg.Where ?? "-"})"
+                : $"  {e.GetType().FullName}: {e.Message}");
         }
 
         await stderr.WriteLineAsync(exception.StackTrace ?? "");
