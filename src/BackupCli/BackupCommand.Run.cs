@@ -109,7 +109,7 @@ public static partial class BackupCommand
                     // Two CLI runs (or a CLI run and the Functions app) of one target must never write the same keys at once:
                     // the same advisory lock the Functions app takes, held for the whole run.
                     await using var held = await new PostgresTargetLock().AcquireAsync(job.TargetName, dataSource, TimeSpan.FromSeconds(parse.GetValue(a.LockWait)), cancellationToken);
-                    var result = await runner.RunAsync(job, cancellationToken);
+                    var result = await BackupProgressDisplay.RunAsync(context, job.TargetName, progress => runner.RunAsync(job with { Progress = progress }, cancellationToken));
                     await WriteResultAsync(stdout, job.TargetName, result);
                 }
                 catch (Exception ex) when (options.Targets.Count > 1 && !context.Interrupt.IsRequested)

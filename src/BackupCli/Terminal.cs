@@ -77,4 +77,25 @@ public static class Terminal
             });
         return result;
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with a spinner and the current step on stderr when it is a terminal; with
+    /// --verbose (and no terminal) each step is a line instead; otherwise silent.
+    /// </summary>
+    public static async Task<T> WithStatusAsync<T>(CliContext context, string first, Func<Action<string>?, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(work);
+        if (!context.ShowProgress)
+        {
+            return await work(context.Verbose && !context.Quiet ? step => context.Stderr.WriteLine(step) : null);
+        }
+
+        T result = default!;
+        await For(context.Stderr).Status().StartAsync(Markup.Escape(first), async status =>
+        {
+            result = await work(step => status.Status(Markup.Escape(step)));
+        });
+        return result;
+    }
 }

@@ -56,7 +56,7 @@ public static class VerifyCommand
             {
                 var name = parse.GetValue(source.Name)!;
                 var versionId = await source.VersionIdAsync(reader, parse, cancellationToken);
-                report = await new BackupVerifier(reader).VerifyAsync(
+                report = await Terminal.WithStatusAsync(context, $"verifying {name}", progress => new BackupVerifier(reader).VerifyAsync(
                     new VerificationOptions
                     {
                         Target = name,
@@ -64,8 +64,9 @@ public static class VerifyCommand
                         ScratchConnectionString = connection.ConnectionString,
                         CreateScratchDatabase = given is null,
                         SkipRestore = parse.GetValue(noRestore),
+                        Progress = progress,
                     },
-                    cancellationToken);
+                    cancellationToken));
             }
             finally
             {

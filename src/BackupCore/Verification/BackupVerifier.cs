@@ -32,9 +32,10 @@ public sealed class BackupVerifier(IBackupReader reader)
         Directory.CreateDirectory(work);
         try
         {
-            var files = await DownloadAsync(manifest, work, checks, cancellationToken);
+            var files = await DownloadAsync(manifest, work, checks, options.Progress, cancellationToken);
             if (files.TryGetValue(ArtifactKind.Archive, out var archive))
             {
+                options.Progress?.Invoke($"reading the archive blocks of {Path.GetFileName(archive)}");
                 checks.Add(await CheckArchiveAsync(archive, manifest, cancellationToken));
             }
 
@@ -63,7 +64,8 @@ public sealed class BackupVerifier(IBackupReader reader)
         return new VerificationReport(options.Target, version.VersionId, manifest.RunId, version.Time, checks, rowCounts, clock.Elapsed);
     }
 
-    private async Task<Dictionary<ArtifactKind, string>> DownloadAsync(BackupManifest manifest, string work, List<VerificationCheck> checks, CancellationToken cancellationToken)
+    private async Task<Dictionary<ArtifactKind, string>> DownloadAsync(
+        BackupManifest manifest, string work, List<VerificationCheck> checks, Action<string>? progress, CancellationToken cancellationToken)
     {
         var files = new Dictionary<ArtifactKind, string>();
         if (manifest.Artifacts.Count == 0)
@@ -75,6 +77,7 @@ public sealed class BackupVerifier(IBackupReader reader)
         foreach (var artifact in manifest.Artifacts)
         {
             var name = "sha256 " + artifact.Kind.FileName(manifest.Target);
+            progress?.Invoke($"downloading {artifact.Kind.FileName(manifest.Target)} ({artifact.Size} bytes) and checking its SHA-256");
             try
             {
                 files[artifact.Kind] = await fetcher.DownloadVerifiedAsync(artifact, Path.Combine(work, artifact.Kind.FileName(manifest.Target)), null, cancellationToken);
@@ -143,11 +146,13 @@ public sealed class BackupVerifier(IBackupReader reader)
         {
             // At most 10 + 20 + 1 + 32 = 63 characters, PostgreSQL's NAMEDATALEN - 1.
             csb.Database = $"ib_verify_{Sanitize(manifest.Target)}_{Guid.NewGuid():N}";
+            options.Progress?.Invoke($"creating the scratch database \"{csb.Database}\"");
             await TargetDatabase.CreateAsync(csb.ConnectionString, cancellationToken);
         }
 
         try
         {
+            options.Progress?.Invoke($"restoring {Path.GetFileName(script)} into \"{csb.Database}\" and counting its rows");
             var report = await new RestoreRunner().RunAsync(
                 new RestoreRequest { ConnectionString = csb.ConnectionString, FilePath = script, Manifest = manifest, Create = !options.CreateScratchDatabase },
                 cancellationToken);
@@ -171,6 +176,7 @@ public sealed class BackupVerifier(IBackupReader reader)
         {
             if (options.CreateScratchDatabase)
             {
+                options.Progress?.Invoke($"dropping the scratch database \"{csb.Database}\"");
                 await TargetDatabase.DropAsync(csb.ConnectionString, CancellationToken.None);
             }
         }
