@@ -29,6 +29,10 @@ public sealed partial class StoreSource
             ServiceUrl = parse.GetValue(S3Endpoint),
             ForcePathStyle = parse.GetValue(S3PathStyle) ? true : null,
             Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
+
+            // A reader never sends large bodies: an endpoint that does not answer fails in seconds, not minutes.
+            RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(S3Timeout) ?? 30),
+            MaxAttempts = 3,
         };
         options.Validate();
         return new S3Store(options);

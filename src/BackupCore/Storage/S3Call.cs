@@ -18,7 +18,7 @@ internal static class S3Call
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException
                                    || (ex is TaskCanceledException tce && tce.InnerException is TimeoutException))
         {
             throw Translate(options, what, ex);

@@ -69,6 +69,13 @@ public sealed class S3StoreOptions
     /// <summary>Attempts per request including the first (default 5).</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// How long one request may wait for the server's answer (per attempt); null: the SDK's default (100 s). Readers set
+    /// it short so an endpoint that accepts connections but never answers fails soon; uploads keep the default, since a
+    /// large part takes long on a slow link.
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; set; }
+
     /// <summary>Multipart uploads of this target's keys older than this are aborted when a run starts (leftovers of killed runs).</summary>
     public TimeSpan StaleUploadAge { get; set; } = TimeSpan.FromHours(1);
 
@@ -177,6 +184,11 @@ public sealed class S3StoreOptions
         if (MaxAttempts < 1)
         {
             throw Invalid(nameof(MaxAttempts), $"{MaxAttempts} is below 1");
+        }
+
+        if (RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw Invalid(nameof(RequestTimeout), "must be positive");
         }
 
         if (StaleUploadAge < TimeSpan.Zero)
