@@ -78,7 +78,7 @@ public static partial class CliApp
                 return ExitCodes.Usage;
             }
 
-            // Exceptions come back to us (not the library's "Unhandled exception" printer), and the interrupt is ours.
+            // Exceptions come back to us (not to the library's own printer of stack traces), and the interrupt is ours.
             var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             var exit = await parse.InvokeAsync(config, context.Interrupt.Token);
             return context.Interrupt.IsRequested && exit != ExitCodes.Success ? await ErrorReport.WriteAsync(context, new OperationCanceledException()) : exit;
