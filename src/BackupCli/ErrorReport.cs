@@ -67,7 +67,10 @@ internal static class ErrorReport
         AggregateException { InnerExceptions.Count: > 0 } ae => Describe(ae.InnerExceptions[0]),
         OperationCanceledException oce when oce.InnerException is TimeoutException or null =>
             ("the operation timed out", "check that the server answers; run again with --verbose for details"),
-        IOException or UnauthorizedAccessException => FromBackupException(FileErrors.Describe("file system", exception)),
+        // The runtime's own message names the path ("Access to the path '/x' is denied").
+        IOException or UnauthorizedAccessException => FileErrors.IsDiskFull(exception)
+            ? ($"no space left on the device ({exception.Message})", "free space there or choose another folder")
+            : (exception.Message, null),
         PostgresException pg => ($"the server reported {pg.Severity} {pg.SqlState}: {pg.MessageText}", pg.Hint),
         NpgsqlException npgsql => ($"database: {npgsql.Message}", "check the connection settings (--connection, PG* variables)"),
         AmazonServiceException s3 => ($"S3: {s3.ErrorCode} (HTTP {(int)s3.StatusCode}): {s3.Message}", null),
@@ -75,8 +78,6 @@ internal static class ErrorReport
         HttpRequestException http => ($"network: {http.Message}", "check the endpoint and the network path"),
         _ => ($"unexpected {exception.GetType().Name}: {exception.Message}", "run again with --verbose for details, and report it if it persists"),
     };
-
-    private static (string, string?) FromBackupException(BackupException be) => (be.Message, be.Hint);
 
     /// <summary>The exception chain with types and the stack trace: for <c>--verbose</c>, never by default.</summary>
     private static async Task WriteDetailsAsync(TextWriter stderr, Exception exception)

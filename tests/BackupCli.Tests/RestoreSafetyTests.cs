@@ -86,4 +86,16 @@ public sealed class RestoreSafetyTests(PostgresServer server) : IAsyncLifetime, 
         Assert.True(await cli.WaitForExitAsync() == 0, cli.ToString());
         Assert.Contains("in one transaction", cli.StdOut, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_backup_piped_into_restore_is_restored()
+    {
+        // bash's process substitution hands the CLI /dev/fd/63, a pipe: it cannot be opened twice or seeked.
+        var command = $"dotnet exec '{typeof(CliApp).Assembly.Location}' restore --from <(cat '{Path.Combine(_dir, "safe.gz")}') --to '{server.ConnectionString("cli_safe_pipe")}' --clean";
+        var result = await ProcessRunner.RunAsync("bash", ["-c", command]);
+
+        Assert.True(result.ExitCode == 0, result.StdErr + result.StdOut);
+        Assert.Contains("restored input into database \"cli_safe_pipe\"", result.StdOut, StringComparison.Ordinal);
+        Assert.Equal(50L, await server.ScalarAsync<long>("SELECT count(*) FROM s.b", "cli_safe_pipe"));
+    }
 }
