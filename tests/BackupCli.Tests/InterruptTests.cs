@@ -204,6 +204,29 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
         AssertEmpty(tmp);
     }
 
+    [Fact]
+    public async Task The_next_verify_drops_the_scratch_database_and_removes_the_downloads_a_killed_verify_left()
+    {
+        var tmp = NewFolder("tmp");
+        var before = await ScratchDatabasesAsync();
+        using (var killed = CliProcess.Start(ChildEnvironment(tmp), "verify", "--dir", Store, "--name", "src", "--server", _pg.ConnectionString()))
+        {
+            await killed.WaitUntilAsync(() => ScratchDatabasesAsync().GetAwaiter().GetResult().Except(before).Any(), "the scratch database");
+            killed.Signal(CliProcess.SigKill);
+            await killed.WaitForExitAsync();
+        }
+
+        var left = (await ScratchDatabasesAsync()).Except(before).ToList();
+        Assert.NotEmpty(left);
+        Assert.NotEmpty(Directory.GetFileSystemEntries(tmp, "infinite-backup-verify-*"));
+
+        using var next = CliProcess.Start(ChildEnvironment(tmp), "verify", "--dir", Store, "--name", "src", "--server", _pg.ConnectionString(), "--verbose");
+        Assert.True(await next.WaitForExitAsync() == 0, next.ToString());
+        Assert.Contains($"dropping the scratch database \"{left[0]}\" a killed verify left behind", next.StdErr, StringComparison.Ordinal);
+        Assert.Empty((await ScratchDatabasesAsync()).Intersect(left));
+        Assert.Empty(Directory.GetFileSystemEntries(tmp, "infinite-backup-*"));
+    }
+
     private async Task<List<string>> ScratchDatabasesAsync()
     {
         await using var connection = new NpgsqlConnection(_pg.ConnectionString());
