@@ -94,6 +94,21 @@ public static partial class BackupCommand
                 result.AddError("--compression-level must be 0-9");
             }
 
+            if (result.GetValue(LockTimeout) is < 0)
+            {
+                result.AddError("--lock-timeout must be 0 or more seconds");
+            }
+
+            if (result.GetValue(LockWait) < 0)
+            {
+                result.AddError("--lock-wait must be 0 or more seconds");
+            }
+
+            if (result.GetValue(ShrinkFraction) is < 0 or > 1)
+            {
+                result.AddError("--shrink-warning-fraction must be between 0 and 1 (0 = off)");
+            }
+
             if (result.GetValue(Name) is { } name && !BackupCore.TargetName.IsValid(name))
             {
                 result.AddError("--name must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");

@@ -17,9 +17,11 @@ namespace BackupCli;
 
 public static partial class BackupCommand
 {
-    private static async Task<int> RunAsync(
-        Arguments a, ParseResult parse, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Arguments a, ParseResult parse, CliContext context, CancellationToken cancellationToken)
     {
+        var stdout = context.Stdout;
+        var stderr = context.Stderr;
+        var environment = context.Environment;
         BackupSettings settings;
         NpgsqlConnectionStringBuilder? adHoc = null;
         try
@@ -34,7 +36,7 @@ public static partial class BackupCommand
                         "back up one of them with --target NAME, or another database with --connection and --name");
                 }
 
-                adHoc = ConnectionSettings.Resolve(parse.GetValue(a.Connection), key => environment.GetValueOrDefault(key));
+                adHoc = ConnectionSettings.Resolve(context, parse.GetValue(a.Connection), "--connection");
             }
 
             ApplyOverrides(a, parse, settings.Options, adHoc);
@@ -65,10 +67,10 @@ public static partial class BackupCommand
         if (options.S3.Enabled && options.S3.RoleArn is { Length: > 0 })
         {
             // The role is assumed with the Functions app's managed identity; on a host, CI or a laptop the SDK's chain has the credentials.
-            await stderr.WriteLineAsync("note: Backup:S3:RoleArn is for the Functions app's identity; the CLI takes S3 credentials from AWS_* variables or the AWS profile");
+            await context.NoteAsync("Backup:S3:RoleArn is for the Functions app's identity; the CLI takes S3 credentials from AWS_* variables or the AWS profile");
         }
 
-        using var loggers = new StderrLoggerFactory(stderr);
+        using var loggers = new StderrLoggerFactory(stderr, context.Verbose);
         IReadOnlyList<IBackupStore> stores = [];
         try
         {
@@ -107,13 +109,13 @@ public static partial class BackupCommand
                     // Two CLI runs (or a CLI run and the Functions app) of one target must never write the same keys at once:
                     // the same advisory lock the Functions app takes, held for the whole run.
                     await using var held = await new PostgresTargetLock().AcquireAsync(job.TargetName, dataSource, TimeSpan.FromSeconds(parse.GetValue(a.LockWait)), cancellationToken);
-                    var result = await runner.RunAsync(job, cancellationToken);
+                    var result = await BackupProgressDisplay.RunAsync(context, job.TargetName, progress => runner.RunAsync(job with { Progress = progress }, cancellationToken));
                     await WriteResultAsync(stdout, job.TargetName, result);
                 }
-                catch (BackupException ex) when (options.Targets.Count > 1)
+                catch (Exception ex) when (options.Targets.Count > 1 && !context.Interrupt.IsRequested)
                 {
                     // One target's failure does not stop the others (as the Functions app's runs); the exit code tells.
-                    var code = await CliApp.ReportAsync(stderr, ex);
+                    var code = await CliApp.ReportAsync(context, ex);
                     exit = exit == ExitCodes.Success ? code : exit;
                     failed.Add(target.Name!);
                 }
@@ -125,10 +127,6 @@ public static partial class BackupCommand
             }
 
             return exit;
-        }
-        catch (Exception ex) when (ex is BackupException or OperationCanceledException)
-        {
-            return await CliApp.ReportAsync(stderr, ex);
         }
         finally
         {

@@ -9,7 +9,7 @@ namespace BackupCli;
 /// </summary>
 public static partial class BackupCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment)
+    public static Command Create(CliContext context)
     {
         var a = new Arguments();
         var command = new Command("backup", """
@@ -26,11 +26,11 @@ public static partial class BackupCommand
               infinite-backup backup --settings src/BackupFunctions/local.settings.json
               Backup__Targets__0__Name=app Backup__Targets__0__Host=db Backup__Targets__0__Database=app Backup__Targets__0__Username=backup Backup__S3__Bucket=my-backups infinite-backup backup
               infinite-backup backup --settings prod.settings.json --target infinite-staging --out ./backups
-            Exit codes: 0 every target backed up, 1 a backup failed (the others still ran), 2 usage or a bad setting (named), 130 cancelled.
+            Exit codes: 0 every target backed up, 1 a backup failed (the others still ran), 2 usage or a bad setting (named), 130 cancelled (143 SIGTERM).
             """);
         a.AddTo(command);
-        command.Validators.Add(a.Validate);
-        command.SetAction((parse, cancellationToken) => RunAsync(a, parse, stdout, stderr, environment, cancellationToken));
+        command.Validators.Add(CliApp.Safe(a.Validate));
+        command.SetAction((parse, cancellationToken) => RunAsync(a, parse, context, cancellationToken));
         return command;
     }
 }

@@ -1,6 +1,6 @@
 namespace BackupCli;
 
-/// <summary>Documented process exit codes (README "Exit codes").</summary>
+/// <summary>Documented process exit codes (docs/cli.md "Exit codes").</summary>
 public static class ExitCodes
 {
     public const int Success = 0;
@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>A .dump needs pg_restore and it is not on PATH.</summary>
     public const int ToolMissing = 4;
 
-    /// <summary>Interrupted (Ctrl-C).</summary>
+    /// <summary>Interrupted by Ctrl-C (SIGINT): 128 + 2, as a shell reports it.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (a service manager, <c>kill</c>, a CI timeout): 128 + 15.</summary>
+    public const int Terminated = 143;
 }

@@ -1,3 +1,4 @@
 using BackupCli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error);
+using var interrupt = Interrupt.ForProcess(Console.Error);
+return await CliApp.RunAsync(args, Console.Out, Console.Error, null, interrupt);

@@ -8,7 +8,7 @@ namespace BackupCli;
 /// <summary><c>infinite-backup restore</c>: a backup file (or one fetched from a store) into a database, checked against its manifest.</summary>
 public static class RestoreCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliContext context)
     {
         var to = new Option<string>("--to")
         {
@@ -19,28 +19,42 @@ public static class RestoreCommand
         var manifest = new Option<FileInfo?>("--manifest") { Description = "Manifest to check row counts against; default: NAME.manifest.json next to the file." };
         var clean = new Option<bool>("--clean") { Description = "Drop the target database and create it empty first, so nothing outside the backup survives." };
         var create = new Option<bool>("--create") { Description = "Create the target database if it does not exist." };
-        var singleTransaction = new Option<bool>("--single-transaction", "-1") { Description = "All or nothing: on an error the database is left as it was." };
+        var singleTransaction = new Option<bool>("--single-transaction", "-1")
+        {
+            Description = "All or nothing: on an error the database is left as it was (the default into an existing database).",
+        };
+        var noSingleTransaction = new Option<bool>("--no-single-transaction")
+        {
+            Description = "Commit statement by statement even into an existing database (a failure leaves it half restored).",
+        };
         var source = new StoreSource();
 
         var command = new Command("restore", """
             Restore a backup into a database, stop at the first error, compare row counts with the manifest.
 
             .gz / .anon.gz / .sql load through Npgsql (no psql needed); .dump goes through pg_restore from PATH.
-            Without --clean the dump's own DROP ... IF EXISTS replaces the objects it contains and keeps all others.
+            Without --clean the dump's own DROP ... IF EXISTS replaces the objects it contains and keeps all others;
+            into an existing database this runs as one transaction, so a failure leaves the database as it was.
+            A statement that waits for another session's lock is reported after a few seconds, with that session's pid.
 
             Examples:
               infinite-backup restore --from ./infinite-prod.anon.gz --to mydb --create
               infinite-backup restore --s3 s3://backups/db --name infinite-prod --anon --to "Host=localhost;Database=dev" --clean
               infinite-backup restore --dir ./backups --name infinite-prod --at 2026-11-20T04:00Z --to dev_copy --create
             Exit codes: 0 restored and counts match, 1 failed (message names the script line), 2 usage,
-            3 row counts differ from the manifest, 4 pg_restore needed but not on PATH.
+            3 row counts differ from the manifest, 4 pg_restore needed but not on PATH, 130 cancelled.
             """)
         {
-            to, from, manifest, clean, create, singleTransaction,
+            to, from, manifest, clean, create, singleTransaction, noSingleTransaction,
         };
         source.AddTo(command);
-        command.Validators.Add(result =>
+        command.Validators.Add(CliApp.Safe(result =>
         {
+            if (result.GetValue(singleTransaction) && result.GetValue(noSingleTransaction))
+            {
+                result.AddError("give --single-transaction or --no-single-transaction, not both");
+            }
+
             var hasFile = result.GetValue(from) is not null;
             if (hasFile == source.IsGiven(result))
             {
@@ -55,38 +69,39 @@ public static class RestoreCommand
             {
                 source.Validate(result);
             }
-        });
+        }));
 
         command.SetAction(async (parse, cancellationToken) =>
         {
-            string? tempDir = null;
+            var target = ConnectionSettings.Resolve(context, parse.GetValue(to), "--to");
+            AbandonedFiles.SweepTempDirectory();
+            TemporaryDirectory? work = null;
+            string Work() => (work ??= TemporaryDirectory.Create("restore")).FullName;
             try
             {
-                var target = ConnectionSettings.Resolve(parse.GetValue(to));
                 string file;
                 BackupManifest? backupManifest;
                 if (parse.GetValue(from) is { } fromFile)
                 {
-                    file = fromFile.FullName;
+                    file = await RestoreInput.SeekableAsync(fromFile.ToString(), Work, cancellationToken);
                     backupManifest = parse.GetValue(manifest) is { } m
                         ? await ReadManifestAsync(m.FullName, cancellationToken)
-                        : await ManifestFile.TryReadBesideAsync(file, cancellationToken);
+                        : await ManifestFile.TryReadBesideAsync(fromFile.FullName, cancellationToken);
                 }
                 else
                 {
-                    tempDir = Directory.CreateTempSubdirectory("infinite-backup-restore-").FullName;
-                    var fetched = await source.FetchAsync(parse, tempDir, stderr, cancellationToken);
+                    var fetched = await source.FetchAsync(parse, Work(), context, cancellationToken);
                     file = fetched.Path;
                     backupManifest = fetched.Manifest;
-                    await stderr.WriteLineAsync($"fetched {fetched.Artifact.Key} of backup {fetched.Manifest.RunId} ({fetched.Artifact.Size} bytes, SHA-256 checked)");
+                    await context.NoteAsync($"fetched {fetched.Artifact.Key} of backup {fetched.Manifest.RunId} ({fetched.Artifact.Size} bytes, SHA-256 checked)");
                 }
 
                 if (backupManifest is null)
                 {
-                    await stderr.WriteLineAsync($"note: no manifest for {Path.GetFileName(file)}; row counts are not checked");
+                    await context.NoteAsync($"no manifest for {Path.GetFileName(file)}; row counts are not checked");
                 }
 
-                var report = await Terminal.WithProgressAsync(stderr, "restoring " + Path.GetFileName(file), progress =>
+                var report = await Terminal.WithProgressAsync(context, "restoring " + Path.GetFileName(file), progress =>
                     new RestoreRunner().RunAsync(
                         new RestoreRequest
                         {
@@ -95,24 +110,19 @@ public static class RestoreCommand
                             Manifest = backupManifest,
                             Clean = parse.GetValue(clean),
                             Create = parse.GetValue(create),
-                            SingleTransaction = parse.GetValue(singleTransaction),
+                            SingleTransaction = parse.GetValue(singleTransaction) ? true : parse.GetValue(noSingleTransaction) ? false : null,
                             Progress = progress is null ? null : p => progress(p.InputBytesRead, p.InputLength, p.CurrentTable is null ? null : "loading " + p.CurrentTable),
-                            ToolLog = stderr,
+                            ArchiveProgress = progress is null ? null : p => progress(p.Items, p.Total, p.Item),
+                            Notice = line => context.Stderr.WriteLine("note: " + line),
+                            ToolLog = context.Verbose ? context.Stderr : null,
                         },
                         cancellationToken));
 
-                return await ReportAsync(stdout, stderr, report, target.Database ?? "?", Path.GetFileName(file));
-            }
-            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
-            {
-                return await CliApp.ReportAsync(stderr, ex);
+                return await ReportAsync(context.Stdout, context.Stderr, report, target.Database ?? "?", Path.GetFileName(file));
             }
             finally
             {
-                if (tempDir is not null)
-                {
-                    Directory.Delete(tempDir, recursive: true);
-                }
+                work?.Dispose();
             }
         });
         return command;
@@ -123,7 +133,7 @@ public static class RestoreCommand
         var what = report.Script is { } s
             ? $"{s.Statements} statements, {s.Rows} rows in {s.Tables.Count} COPY blocks"
             : "pg_restore finished";
-        await stdout.WriteLineAsync($"restored {fileName} into database \"{database}\"{(report.CreatedDatabase ? " (created)" : "")}: {what}, {report.Duration.TotalSeconds:F1} s");
+        await stdout.WriteLineAsync($"restored {fileName} into database \"{database}\"{(report.CreatedDatabase ? " (created)" : "")}: {what}{(report.SingleTransaction ? " in one transaction" : "")}, {report.Duration.TotalSeconds:F1} s");
         if (report.RowCounts is { } counts)
         {
             RowCountTable.Write(stdout, counts);

@@ -12,6 +12,12 @@ public sealed partial class StoreSource
         ArgumentNullException.ThrowIfNull(parse);
         if (parse.GetValue(Dir) is { } dir)
         {
+            // A store that was never written is a mistyped path far more often than an empty store.
+            if (!Directory.Exists(dir) && !File.Exists(dir))
+            {
+                throw new BackupCore.BackupException($"--dir {dir}: the folder does not exist", "give the folder backup --out wrote to");
+            }
+
             return new LocalFolderStore(new LocalFolderOptions { Path = dir });
         }
 
@@ -23,6 +29,10 @@ public sealed partial class StoreSource
             ServiceUrl = parse.GetValue(S3Endpoint),
             ForcePathStyle = parse.GetValue(S3PathStyle) ? true : null,
             Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
+
+            // A reader never sends large bodies: an endpoint that does not answer fails in seconds, not minutes.
+            RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(S3Timeout) ?? 30),
+            MaxAttempts = 3,
         };
         options.Validate();
         return new S3Store(options);
@@ -49,7 +59,7 @@ public sealed partial class StoreSource
     /// Downloads the chosen artifact into <paramref name="directory"/> (or to <paramref name="outputPath"/>), checked
     /// against its manifest; a progress bar on stderr when it is a terminal.
     /// </summary>
-    public async Task<FetchedArtifact> FetchAsync(ParseResult parse, string directory, TextWriter stderr, CancellationToken cancellationToken, string? outputPath = null)
+    public async Task<FetchedArtifact> FetchAsync(ParseResult parse, string directory, CliContext context, CancellationToken cancellationToken, string? outputPath = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         var reader = CreateReader(parse);
@@ -58,7 +68,7 @@ public sealed partial class StoreSource
             var name = parse.GetValue(Name)!;
             var kind = Kind(parse);
             var path = outputPath ?? Path.Combine(directory, kind.FileName(name));
-            return await Terminal.WithProgressAsync(stderr, "fetching " + kind.FileName(name), progress =>
+            return await Terminal.WithProgressAsync(context, "fetching " + kind.FileName(name), progress =>
                 new ArtifactFetcher(reader).FetchAsync(
                     name,
                     kind,

@@ -28,6 +28,10 @@ public sealed partial class StoreSource
         Dump = new Option<bool>("--dump") { Description = "The custom-format archive, NAME.dump (restores through pg_restore)." };
         At = new Option<string?>("--at") { Description = "The backup current at this time, e.g. 2026-11-20T04:00Z (ISO 8601; a date means its end, UTC)." };
         Version = new Option<string?>("--version") { Description = "An exact version id, as list shows it." };
+        S3Timeout = new Option<int?>("--s3-timeout")
+        {
+            Description = "Seconds to wait for each answer of the S3 server before trying again (up to 3 tries), default 30.",
+        };
     }
 
     public bool WithVersion { get; }
@@ -52,12 +56,15 @@ public sealed partial class StoreSource
 
     public Option<string?> Version { get; }
 
+    public Option<int?> S3Timeout { get; }
+
     public void AddTo(Command command)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(S3);
         command.Options.Add(S3Endpoint);
         command.Options.Add(S3PathStyle);
+        command.Options.Add(S3Timeout);
         command.Options.Add(Dir);
         command.Options.Add(Name);
         if (_withArtifact)
@@ -106,6 +113,11 @@ public sealed partial class StoreSource
             {
                 result.AddError(ex.Message);
             }
+        }
+
+        if (result.GetValue(S3Timeout) is < 1)
+        {
+            result.AddError("--s3-timeout must be 1 or more seconds");
         }
 
         if (s3 is null && (result.GetValue(S3Endpoint) is not null || result.GetValue(S3PathStyle)))

@@ -30,19 +30,31 @@ public static class Terminal
         return console;
     }
 
+    /// <summary>Shows the cursor again (a progress display hides it) when stderr is a terminal; after an interrupt.</summary>
+    public static void RestoreCursor(TextWriter stderr)
+    {
+        if (IsInteractive(stderr))
+        {
+            stderr.Write("\u001b[?25h");
+            stderr.Flush();
+        }
+    }
+
     /// <summary>The width a table may take when the output is not a terminal: wide enough that no row wraps.</summary>
     internal const int RedirectedWidth = 4096;
 
     /// <summary>Runs <paramref name="work"/> with a byte progress bar on stderr when it is a terminal, else without.</summary>
-    public static async Task<T> WithProgressAsync<T>(TextWriter stderr, string description, Func<Action<long, long?, string?>?, Task<T>> work)
+    public static async Task<T> WithProgressAsync<T>(CliContext context, string description, Func<Action<long, long?, string?>?, Task<T>> work)
     {
-        if (!IsInteractive(stderr))
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(work);
+        if (!context.ShowProgress)
         {
             return await work(null);
         }
 
         T result = default!;
-        await For(stderr).Progress()
+        await For(context.Stderr).Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
@@ -63,6 +75,27 @@ public static class Terminal
                 });
                 task.StopTask();
             });
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with a spinner and the current step on stderr when it is a terminal; with
+    /// --verbose (and no terminal) each step is a line instead; otherwise silent.
+    /// </summary>
+    public static async Task<T> WithStatusAsync<T>(CliContext context, string first, Func<Action<string>?, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(work);
+        if (!context.ShowProgress)
+        {
+            return await work(context.Verbose && !context.Quiet ? step => context.Stderr.WriteLine(step) : null);
+        }
+
+        T result = default!;
+        await For(context.Stderr).Status().StartAsync(Markup.Escape(first), async status =>
+        {
+            result = await work(step => status.Status(Markup.Escape(step)));
+        });
         return result;
     }
 }

@@ -8,7 +8,7 @@ namespace BackupCli;
 /// <summary><c>infinite-backup verify</c>: download a stored backup, check hashes and the archive, restore it into a scratch database, compare row counts.</summary>
 public static class VerifyCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliContext context)
     {
         var source = new StoreSource(withArtifact: false);
         var to = new Option<string?>("--to")
@@ -31,54 +31,49 @@ public static class VerifyCommand
               infinite-backup verify --s3 s3://infinite-industries-backups/db --name infinite-prod --server "Host=localhost;Username=postgres"
               infinite-backup verify --dir /var/backups --name infinite-prod --version 20261120T040000Z --to scratch_db
               infinite-backup verify --s3 s3://infinite-industries-backups/db --name infinite-prod --at 2026-11-20T04:00Z --no-restore
-            Exit codes: 0 every check passed, 1 could not run (store, database), 2 usage, 3 a check failed.
+            Exit codes: 0 every check passed, 1 could not run (store, database), 2 usage, 3 a check failed, 130 cancelled
+            (the downloads and the scratch database are removed).
             """)
         {
             to, server, noRestore,
         };
         source.AddTo(command);
-        command.Validators.Add(result =>
+        command.Validators.Add(CliApp.Safe(result =>
         {
             source.Validate(result);
             if (result.GetValue(to) is not null && result.GetValue(server) is not null)
             {
                 result.AddError("give --to (an existing scratch database) or --server (where to create one), not both");
             }
-        });
+        }));
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var given = parse.GetValue(to);
+            var connection = ConnectionSettings.Resolve(context, given ?? parse.GetValue(server), given is null ? "--server" : "--to");
+            var reader = source.CreateReader(parse);
+            VerificationReport report;
             try
             {
-                var given = parse.GetValue(to);
-                var connection = ConnectionSettings.Resolve(given ?? parse.GetValue(server));
-                var reader = source.CreateReader(parse);
-                VerificationReport report;
-                try
-                {
-                    var name = parse.GetValue(source.Name)!;
-                    var versionId = await source.VersionIdAsync(reader, parse, cancellationToken);
-                    report = await new BackupVerifier(reader).VerifyAsync(
-                        new VerificationOptions
-                        {
-                            Target = name,
-                            VersionId = versionId,
-                            ScratchConnectionString = connection.ConnectionString,
-                            CreateScratchDatabase = given is null,
-                            SkipRestore = parse.GetValue(noRestore),
-                        },
-                        cancellationToken);
-                }
-                finally
-                {
-                    (reader as IDisposable)?.Dispose();
-                }
-
-                return await ReportAsync(stdout, stderr, report);
+                var name = parse.GetValue(source.Name)!;
+                var versionId = await source.VersionIdAsync(reader, parse, cancellationToken);
+                report = await Terminal.WithStatusAsync(context, $"verifying {name}", progress => new BackupVerifier(reader).VerifyAsync(
+                    new VerificationOptions
+                    {
+                        Target = name,
+                        VersionId = versionId,
+                        ScratchConnectionString = connection.ConnectionString,
+                        CreateScratchDatabase = given is null,
+                        SkipRestore = parse.GetValue(noRestore),
+                        Progress = progress,
+                    },
+                    cancellationToken));
             }
-            catch (Exception ex) when (ex is BackupException or OperationCanceledException)
+            finally
             {
-                return await CliApp.ReportAsync(stderr, ex);
+                (reader as IDisposable)?.Dispose();
             }
+
+            return await ReportAsync(context.Stdout, context.Stderr, report);
         });
         return command;
     }

@@ -136,14 +136,16 @@ public sealed class ParserTests
     }
 
     [Fact]
-    public async Task A_missing_folder_store_lists_nothing_and_fetch_fails_with_exit_1()
+    public async Task A_folder_store_that_does_not_exist_is_an_error_for_list_and_fetch()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ib-nothing-" + Guid.NewGuid().ToString("N"));
         var list = await CliRun.RunAsync("list", "--dir", dir, "--name", "t", "--json");
         var fetch = await CliRun.RunAsync("fetch", "--dir", dir, "--name", "t", "--out", Path.GetTempPath());
-        Assert.Equal((0, "[]"), (list.ExitCode, list.StdOut.Trim()));
+        Assert.Equal(ExitCodes.Failed, list.ExitCode);
+        Assert.Contains($"--dir {dir}: the folder does not exist", list.StdErr, StringComparison.Ordinal);
+        Assert.Equal("", list.StdOut);
         Assert.Equal(ExitCodes.Failed, fetch.ExitCode);
-        Assert.Contains("target t: no backups found", fetch.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"--dir {dir}: the folder does not exist", fetch.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,12 +173,24 @@ public sealed class ParserTests
     [Fact]
     public async Task List_without_a_name_lists_every_target_and_still_needs_a_store()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "ib-nothing-" + Guid.NewGuid().ToString("N"));
+        var dir = Directory.CreateTempSubdirectory("ib-empty-").FullName;
         var all = await CliRun.RunAsync("list", "--dir", dir);
         var noStore = await CliRun.RunAsync("list");
+        Directory.Delete(dir);
         Assert.Equal(0, all.ExitCode);
         Assert.Contains("no backups in folder " + dir, all.StdErr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Usage, noStore.ExitCode);
         Assert.Contains("give a store", noStore.StdErr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("resotre", "restore")]
+    [InlineData("verfy", "verify")]
+    public async Task A_mistyped_command_gets_a_did_you_mean(string typed, string meant)
+    {
+        var r = await CliRun.RunAsync(typed, "--dir", "/tmp");
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains($"error: unknown command '{typed}'", r.StdErr, StringComparison.Ordinal);
+        Assert.Contains($"hint: did you mean '{meant}'?", r.StdErr, StringComparison.Ordinal);
     }
 }

@@ -15,11 +15,15 @@ internal static class TableCopyReader
     // Below this much free space the chunk is handed on rather than read into further.
     private const int MinimumRead = 16 * 1024;
 
-    /// <summary>Runs the COPY and hands every chunk to <paramref name="onChunk"/>; returns rows and bytes.</summary>
+    /// <summary>
+    /// Runs the COPY and hands every chunk to <paramref name="onChunk"/>; returns rows and bytes.
+    /// <paramref name="progress"/> gets the rows and bytes so far after each chunk.
+    /// </summary>
     public static async Task<(long Rows, long Bytes)> CopyAsync(
         NpgsqlConnection connection,
         TableDataSource table,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onChunk,
+        Action<long, long>? progress,
         CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -50,6 +54,7 @@ internal static class TableCopyReader
                     rows += buffer.AsSpan(0, n).Count((byte)'\n');
                     bytes += n;
                     await onChunk(buffer.AsMemory(0, n), cancellationToken);
+                    progress?.Invoke(rows, bytes);
                     n = 0;
                 }
 

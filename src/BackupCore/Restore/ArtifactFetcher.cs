@@ -33,7 +33,16 @@ public sealed class ArtifactFetcher(IBackupReader reader)
                 "its manifest lists: " + string.Join(", ", manifest.Artifacts.Select(a => a.Kind.Suffix())));
 
         var fullPath = await DownloadVerifiedAsync(artifact, outputPath, progress, cancellationToken);
-        await File.WriteAllBytesAsync(ManifestFile.PathBeside(fullPath), manifest.ToJsonBytes(), cancellationToken);
+        var manifestPath = ManifestFile.PathBeside(fullPath);
+        try
+        {
+            await File.WriteAllBytesAsync(manifestPath, manifest.ToJsonBytes(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Storage.FileErrors.Describe($"{manifestPath}: writing the manifest", ex);
+        }
+
         return new FetchedArtifact(fullPath, manifest, artifact, version);
     }
 
@@ -45,10 +54,10 @@ public sealed class ArtifactFetcher(IBackupReader reader)
     {
         ArgumentNullException.ThrowIfNull(artifact);
         var fullPath = Path.GetFullPath(outputPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var partial = fullPath + ".partial";
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
             await using (var source = await reader.OpenReadAsync(artifact.Key, artifact.VersionId, cancellationToken))
             await using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
@@ -58,9 +67,16 @@ public sealed class ArtifactFetcher(IBackupReader reader)
 
             File.Move(partial, fullPath, overwrite: true);
         }
-        catch
+        catch (Exception ex)
         {
             File.Delete(partial);
+            if (ex is UnauthorizedAccessException or DirectoryNotFoundException || Storage.FileErrors.IsDiskFull(ex))
+            {
+                // A full disk, a folder that cannot be written: name the file, not just the cause (a network
+                // failure mid-download is an IOException too, and keeps its own message).
+                throw Storage.FileErrors.Describe($"{fullPath}: writing the download", ex);
+            }
+
             throw;
         }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Npgsql;
 
 namespace BackupCore.Restore;
@@ -48,17 +47,23 @@ public static class PgRestoreRunner
         return null;
     }
 
-    public static async Task RunAsync(string connectionString, string archivePath, bool clean, bool singleTransaction, TextWriter? log, CancellationToken cancellationToken, string? pgRestorePath = null)
+    public static async Task RunAsync(
+        string connectionString,
+        string archivePath,
+        bool clean,
+        bool singleTransaction,
+        TextWriter? log,
+        Action<ArchiveRestoreProgress>? progress,
+        CancellationToken cancellationToken,
+        string? pgRestorePath = null)
     {
         var tool = pgRestorePath ?? Find() ?? throw new PgRestoreNotFoundException();
         var csb = new NpgsqlConnectionStringBuilder(connectionString);
-        var psi = new ProcessStartInfo(tool)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--no-owner", "--no-acl", "--exit-on-error" })
+        var total = progress is null ? null : await CountItemsAsync(tool, archivePath, cancellationToken);
+        var psi = Start(tool, csb);
+
+        // --verbose: pg_restore names each item as it goes ("creating TABLE ...", "processing data for table ..."), the progress.
+        foreach (var arg in new[] { "--no-owner", "--no-acl", "--exit-on-error", "--verbose" })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -77,25 +82,32 @@ public static class PgRestoreRunner
         psi.ArgumentList.Add("-d");
         psi.ArgumentList.Add(ConnInfo(csb));
         psi.ArgumentList.Add(archivePath);
-        if (!string.IsNullOrEmpty(csb.Password))
-        {
-            psi.Environment["PGPASSWORD"] = csb.Password;
-        }
 
         using var process = Process.Start(psi) ?? throw new BackupException($"{tool}: could not start it");
-        var stderr = new StringBuilder();
+        var errors = new List<string>();
+        var items = 0;
         var errTask = Task.Run(async () =>
         {
-            while (await process.StandardError.ReadLineAsync(cancellationToken) is { } line)
+            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
             {
-                stderr.AppendLine(line);
                 if (log is not null)
                 {
                     await log.WriteLineAsync(line);
                 }
+
+                if (ItemOf(line) is { } item)
+                {
+                    progress?.Invoke(new ArchiveRestoreProgress(++items, total, item));
+                }
+                else if (!line.StartsWith("pg_restore: ", StringComparison.Ordinal) || line.StartsWith("pg_restore: error:", StringComparison.Ordinal)
+                         || line.StartsWith("pg_restore: warning:", StringComparison.Ordinal))
+                {
+                    // Errors and their DETAIL/HINT lines; the verbose chatter ("connecting", "dropping") is not needed to explain a failure.
+                    errors.Add(line);
+                }
             }
-        }, cancellationToken);
-        var outTask = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        }, CancellationToken.None);
+        var outTask = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         try
         {
             await process.WaitForExitAsync(cancellationToken);
@@ -103,6 +115,7 @@ public static class PgRestoreRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
             throw;
         }
 
@@ -110,10 +123,104 @@ public static class PgRestoreRunner
         await outTask;
         if (process.ExitCode != 0)
         {
-            var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var last = lines.Length > 0 ? lines[^1] : "(no message)";
-            throw new BackupException($"pg_restore {Path.GetFileName(archivePath)} exited {process.ExitCode}: {last}");
+            throw Failed(archivePath, process.ExitCode, errors);
         }
+    }
+
+    private static ProcessStartInfo Start(string tool, NpgsqlConnectionStringBuilder csb)
+    {
+        var psi = new ProcessStartInfo(tool)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (!string.IsNullOrEmpty(csb.Password))
+        {
+            psi.Environment["PGPASSWORD"] = csb.Password;
+        }
+
+        return psi;
+    }
+
+    /// <summary>The archive's TOC entries (<c>pg_restore -l</c>, one line each, comments start with ';'): the progress total.</summary>
+    private static async Task<int?> CountItemsAsync(string tool, string archivePath, CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-l");
+        psi.ArgumentList.Add(archivePath);
+        using var process = Process.Start(psi);
+        if (process is null)
+        {
+            return null;
+        }
+
+        var list = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return process.ExitCode == 0 ? list.Split('\n').Count(l => l.Length > 0 && l[0] != ';') : null;
+    }
+
+    /// <summary>The item of a verbose line: "pg_restore: creating TABLE "public"."t"" → "creating TABLE "public"."t"".</summary>
+    internal static string? ItemOf(string line)
+    {
+        const string prefix = "pg_restore: ";
+        if (!line.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = line[prefix.Length..];
+        return rest.StartsWith("creating ", StringComparison.Ordinal) || rest.StartsWith("processing data for table ", StringComparison.Ordinal)
+            || rest.StartsWith("executing ", StringComparison.Ordinal)
+            ? rest
+            : null;
+    }
+
+    /// <summary>
+    /// The failure in one message: pg_restore's error line and the server's DETAIL (e.g. the view that depends on a
+    /// table), its HINT as the hint. pg_restore prints them as "pg_restore: error: ... ERROR:  ..." then "DETAIL:  ..."
+    /// and "HINT:  ..." lines (pg_backup_db.c, warn_or_exit_horribly); "Command was:" lines are left out.
+    /// </summary>
+    internal static BackupException Failed(string archivePath, int exitCode, IReadOnlyList<string> lines)
+    {
+        var error = lines.LastOrDefault(l => l.StartsWith("pg_restore: error:", StringComparison.Ordinal));
+        string? detail = null;
+        string? hint = null;
+        if (error is not null)
+        {
+            foreach (var line in lines.SkipWhile(l => l != error).Skip(1))
+            {
+                var trimmed = line.Trim();
+                if (trimmed.StartsWith("DETAIL:", StringComparison.Ordinal))
+                {
+                    detail ??= trimmed["DETAIL:".Length..].Trim();
+                }
+                else if (trimmed.StartsWith("HINT:", StringComparison.Ordinal))
+                {
+                    hint ??= trimmed["HINT:".Length..].Trim();
+                }
+                else if (trimmed.StartsWith("pg_restore:", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+        }
+
+        const string errorPrefix = "pg_restore: error: ";
+        var what = error is not null ? error[errorPrefix.Length..] : lines.LastOrDefault() ?? "(no message)";
+        what = string.Join(' ', what.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+        // pg_restore's text carries no SQLSTATE: leave out a DETAIL that quotes values ("Key (id)=(7) already exists",
+        // "Failing row contains (...)"); row data never goes into a message.
+        if (detail is not null && (detail.Contains("Key (", StringComparison.Ordinal) || detail.Contains("Failing row", StringComparison.Ordinal) || detail.Contains(")=(", StringComparison.Ordinal)))
+        {
+            detail = null;
+        }
+
+        return new BackupException(
+            $"pg_restore {Path.GetFileName(archivePath)} exited {exitCode}: {what}" + (detail is null ? "" : $" DETAIL: {detail}"),
+            hint);
     }
 
     /// <summary>A libpq connection string (keyword=value, values single-quoted) for the parts of an Npgsql one that pg_restore understands.</summary>

@@ -26,7 +26,7 @@ public sealed partial class PlainSqlRestorer
         ArgumentNullException.ThrowIfNull(options);
 
         // Index builds and big COPYs outlast any statement timeout a connection string may carry.
-        var csb = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0, Pooling = false };
+        var csb = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0, Pooling = false, IncludeErrorDetail = true };
         await using var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString).Build();
         await using var connection = await ConnectionErrors.OpenAsync(dataSource, cancellationToken);
         var clock = Stopwatch.StartNew();
@@ -258,14 +258,19 @@ public sealed partial class PlainSqlRestorer
 
     private static RestoreStatementException StatementFailed(ScriptStatement statement, long line, PostgresException ex)
     {
-        // MessageText and Detail come from the server; Detail can quote row values (a duplicate key), so it
-        // is left out of the message and stays on the inner exception.
+        // MessageText, Detail and Hint come from the server. Detail names what is in the way (the view that depends
+        // on a table), but for data exceptions (22) and integrity violations (23) it quotes row values ("Key (id)=(7)
+        // already exists"), so there it is left out of the message and stays on the inner exception.
         var where = statement.Kind == ScriptStatementKind.CopyFromStdin && line != statement.Line
             ? $"script line {line} (data of the COPY at line {statement.Line})"
             : $"script line {line}";
+        var detail = ex.Detail is { Length: > 0 } d && ex.SqlState[..2] is not ("22" or "23") ? " DETAIL: " + d : "";
+        var hint = ex.SqlState == PostgresErrorCodes.DependentObjectsStillExist
+            ? "objects outside the backup depend on it: restore with --clean to replace the whole database, or drop them first" + (ex.Hint is null ? "" : $" (the server says: {ex.Hint})")
+            : ex.Hint;
         return new RestoreStatementException(
-            $"{where}: {statement.FirstLine}: ERROR {ex.SqlState}: {ex.MessageText}",
-            ex.Hint,
+            $"{where}: {statement.FirstLine}: ERROR {ex.SqlState}: {ex.MessageText}{detail}",
+            hint,
             line,
             statement.FirstLine,
             ex.SqlState,

@@ -75,6 +75,35 @@ public sealed class RestoreInput : IAsyncDisposable
         return new RestoreInput(counter, script, format, fs.Length, Path.GetFileName(path));
     }
 
+    /// <summary>
+    /// A path the restore can open twice (to tell the format, then to read): <paramref name="path"/> itself when it is a
+    /// regular file, else (a pipe, a process substitution, <c>-</c> for stdin) its bytes copied into <paramref name="workDirectory"/>.
+    /// </summary>
+    public static async Task<string> SeekableAsync(string path, Func<string> workDirectory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workDirectory);
+        await using (var input = path == "-" ? Console.OpenStandardInput() : OpenFile(path))
+        {
+            if (input.CanSeek)
+            {
+                return path;
+            }
+
+            var copy = Path.Combine(workDirectory(), "input");
+            try
+            {
+                await using var output = new FileStream(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                await input.CopyToAsync(output, cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                throw Storage.FileErrors.Describe($"--from {path}: copying the piped input to {copy}", ex);
+            }
+
+            return copy;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Script.DisposeAsync();
@@ -89,7 +118,7 @@ public sealed class RestoreInput : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new BackupException($"file {path}: cannot open it ({ex.Message})", null, ex);
+            throw Storage.FileErrors.Describe($"file {path}: cannot open it", ex);
         }
     }
 }

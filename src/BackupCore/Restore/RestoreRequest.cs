@@ -24,10 +24,23 @@ public sealed record RestoreRequest
     /// <summary>Create the target database when it does not exist.</summary>
     public bool Create { get; init; }
 
-    /// <summary>All or nothing: one transaction (psql --single-transaction, pg_restore --single-transaction).</summary>
-    public bool SingleTransaction { get; init; }
+    /// <summary>
+    /// All or nothing: one transaction (psql --single-transaction, pg_restore --single-transaction), so a failure leaves
+    /// the database as it was. Null: one transaction into a database that existed before, none into one created for
+    /// this restore (nothing there to protect).
+    /// </summary>
+    public bool? SingleTransaction { get; init; }
 
     public Action<RestoreProgress>? Progress { get; init; }
+
+    /// <summary>For a custom archive: each item pg_restore reports (<c>creating TABLE "s"."t"</c>), with the count done and the archive's total.</summary>
+    public Action<ArchiveRestoreProgress>? ArchiveProgress { get; init; }
+
+    /// <summary>What the user should know while it runs: a lock wait, with the blocking session's pid.</summary>
+    public Action<string>? Notice { get; init; }
+
+    /// <summary>How long a statement may wait for a lock before <see cref="Notice"/> says so.</summary>
+    public TimeSpan LockWaitNotice { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Receives pg_restore's messages, line by line.</summary>
     public TextWriter? ToolLog { get; init; }
@@ -38,5 +51,11 @@ public sealed record RestoreRequest
 /// <param name="RowCounts">Null when there was no manifest to compare with.</param>
 public sealed record RestoreReport(RestoreInputFormat Format, bool CreatedDatabase, RestoreResult? Script, IReadOnlyList<TableRowCount>? RowCounts, TimeSpan Duration)
 {
+    /// <summary>Whether the load ran as one transaction.</summary>
+    public bool SingleTransaction { get; init; }
+
     public bool RowCountsMatch => RowCounts is null || RowCounts.All(r => r.Matches);
 }
+
+/// <summary>Where a pg_restore of a custom archive is: items done of the archive's total (its TOC entries), and the last one.</summary>
+public sealed record ArchiveRestoreProgress(int Items, int? Total, string Item);

@@ -76,7 +76,7 @@ public static class TargetDatabase
         return name;
     }
 
-    private static async Task<NpgsqlDataSource> OpenMaintenanceAsync(string connectionString, CancellationToken cancellationToken)
+    internal static async Task<NpgsqlDataSource> OpenMaintenanceAsync(string connectionString, CancellationToken cancellationToken)
     {
         BackupException? first = null;
         foreach (var maintenance in new[] { "postgres", "template1" })

@@ -33,6 +33,9 @@ public sealed record BackupJob
     /// <summary>Threads compressing a table's segments at once; 0 = one per processor, at most 4.</summary>
     public int Workers { get; init; }
 
+    /// <summary>Gets where the run is (stage, table, rows, bytes, share done) a few times a second; null: nobody asks.</summary>
+    public IProgress<BackupProgress>? Progress { get; init; }
+
     public static string NewRunId(DateTimeOffset now) =>
         now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 }

@@ -38,6 +38,13 @@ public sealed class BackupRunner
             throw new BackupException($"target {job.TargetName}: no store configured", "give --out DIR and/or --s3 s3://BUCKET/PREFIX");
         }
 
+        // What a killed command (kill -9) left in the temp directory: verify downloads, restore copies of a pipe.
+        // A backup itself writes nothing there (the archive streams into the store).
+        foreach (var path in AbandonedFiles.SweepTempDirectory())
+        {
+            Log.AbandonedTempRemoved(_logger, path);
+        }
+
         var started = _time.GetUtcNow();
         var runId = job.RunId ?? BackupJob.NewRunId(started);
         var clock = Stopwatch.StartNew();
@@ -55,6 +62,7 @@ public sealed class BackupRunner
 
     private async Task<BackupResult> RunCoreAsync(BackupJob job, string runId, DateTimeOffset started, Stopwatch clock, CancellationToken cancellationToken)
     {
+        job.Progress?.Report(new BackupProgress(BackupStage.Catalog, null, 0, 0, 0, 0, null, clock.Elapsed));
         await using var session = await BackupSession.OpenAsync(job.DataSource, cancellationToken);
         var plan = await _catalog.ReadAsync(session.Connection, session.Server, job.Scope, cancellationToken);
         Log.PlanRead(_logger, runId, session.SnapshotTime, session.ServerVersion, plan.Entries.Count, plan.TableDataEntries.Count());
@@ -88,7 +96,9 @@ public sealed class BackupRunner
                 sinks.Add(_sinks.Create(kind, output, plan));
             }
 
-            var tables = await WriteAllAsync(plan, session, sinks, runId, job.Workers, cancellationToken);
+            var estimates = job.Progress is null ? null : await TableSizeEstimates.ReadAsync(session.Connection, plan.TableDataEntries.Select(e => e.Data!), cancellationToken);
+            var tables = await WriteAllAsync(plan, session, sinks, runId, job.Workers, new ProgressTracker(job.Progress, estimates, plan.TableDataEntries.Count(), clock), cancellationToken);
+            job.Progress?.Report(new BackupProgress(BackupStage.Committing, null, tables.Count, tables.Count, tables.Sum(t => t.Rows), tables.Sum(t => t.Bytes), 1, clock.Elapsed));
 
             // Completing and disposing flushes compression trailers into the store streams.
             foreach (var sink in sinks)
@@ -152,7 +162,8 @@ public sealed class BackupRunner
         }
     }
 
-    private async Task<List<ManifestTable>> WriteAllAsync(DumpPlan plan, BackupSession session, List<IDumpSink> sinks, string runId, int workers, CancellationToken cancellationToken)
+    private async Task<List<ManifestTable>> WriteAllAsync(
+        DumpPlan plan, BackupSession session, List<IDumpSink> sinks, string runId, int workers, ProgressTracker progress, CancellationToken cancellationToken)
     {
         foreach (var sink in sinks)
         {
@@ -189,10 +200,12 @@ public sealed class BackupRunner
             }
 
             var tableClock = Stopwatch.StartNew();
+            var copied = progress.StartTable(entry.Data);
             var result = serial
-                ? new TablePipelineResult(await CopySeriallyAsync(entry, session, sinks, cancellationToken), 0, 0)
-                : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, workers, cancellationToken);
+                ? new TablePipelineResult(await CopySeriallyAsync(entry, session, sinks, copied, cancellationToken), 0, 0)
+                : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, workers, copied, cancellationToken);
             var stats = result.Stats;
+            progress.EndTable(entry.Data, stats.Rows, stats.Bytes);
             if (!entry.Data.ExtensionConfiguration)
             {
                 tables.Add(new ManifestTable(stats.Schema, stats.Table, stats.Rows, stats.Bytes));
@@ -208,7 +221,7 @@ public sealed class BackupRunner
         return tables;
     }
 
-    private static async Task<TableDataStats> CopySeriallyAsync(DumpEntry entry, BackupSession session, List<IDumpSink> sinks, CancellationToken cancellationToken)
+    private static async Task<TableDataStats> CopySeriallyAsync(DumpEntry entry, BackupSession session, List<IDumpSink> sinks, Action<long, long>? progress, CancellationToken cancellationToken)
     {
         foreach (var sink in sinks)
         {
@@ -225,6 +238,7 @@ public sealed class BackupRunner
                     await sink.WriteTableDataAsync(chunk, ct);
                 }
             },
+            progress,
             cancellationToken);
         var stats = new TableDataStats(entry.Data!.Schema, entry.Data.Table, rows, bytes);
         foreach (var sink in sinks)

@@ -14,9 +14,20 @@ internal static class ConnectionErrors
         {
             return await dataSource.OpenConnectionAsync(cancellationToken);
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword || ex.SqlState == PostgresErrorCodes.InvalidAuthorizationSpecification)
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
         {
-            throw new BackupException($"database {where}: authentication failed for role \"{csb.Username}\"", "check the password / token for this role", ex);
+            // The server answers a role that does not exist the same way under password authentication, on purpose.
+            throw new BackupException(
+                $"database {where}: password authentication failed for role \"{csb.Username}\"",
+                string.IsNullOrEmpty(csb.Password)
+                    ? "no password was given: set PGPASSWORD, add the host to ~/.pgpass (or the file PGPASSFILE names), or put password= in the connection string; also check the role name"
+                    : "check the password (and that the role exists: the server reports a missing role the same way)",
+                ex);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidAuthorizationSpecification)
+        {
+            // 28000: the role does not exist (trust, peer), may not log in, or no pg_hba.conf line lets it in; the server says which.
+            throw new BackupException($"database {where}: login as role \"{csb.Username}\" rejected: {ex.MessageText}", "check the role name (user=, PGUSER) and the server's pg_hba.conf", ex);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)
         {
@@ -37,7 +48,11 @@ internal static class ConnectionErrors
         }
         catch (NpgsqlException ex)
         {
-            throw new BackupException($"database {where}: cannot connect ({ex.Message})", null, ex);
+            // E.g. "No password has been provided but the backend requires one": no SQLSTATE to branch on, so the hint follows from what was given.
+            throw new BackupException(
+                $"database {where}: cannot connect ({ex.Message})",
+                string.IsNullOrEmpty(csb.Password) ? "no password was given: set PGPASSWORD, add the host to ~/.pgpass, or put password= in the connection string" : null,
+                ex);
         }
     }
 }

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "Backup {RunId} of {Target}: {Shrink}")]
     public static partial void Shrank(ILogger logger, string runId, string target, string shrink);
+
+    [LoggerMessage(9, LogLevel.Information, "Removed {Path}, left in the temp directory by a run that was killed")]
+    public static partial void AbandonedTempRemoved(ILogger logger, string path);
 }

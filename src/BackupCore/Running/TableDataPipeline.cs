@@ -43,6 +43,7 @@ internal static class TableDataPipeline
         int deflateLevel,
         IReadOnlyList<IDumpSink> chunked,
         int workers,
+        Action<long, long>? progress,
         CancellationToken cancellationToken)
     {
         var data = entry.Data!;
@@ -144,6 +145,7 @@ internal static class TableDataPipeline
                         await PublishAsync(Chunk.Copy(memory.Span[start..], queues.Count), ct);
                     }
                 },
+                progress,
                 failed.Token);
             if (bytes > 0 && lastByte != (byte)'\n')
             {

@@ -24,12 +24,16 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
     private (long Size, string Sha256, ArtifactHead? Head)? _digest;
     private Task? _writeBehind;
     private long _unsynced;
+    private readonly string _folderDescription;
 
-    public LocalArtifactFile(ArtifactKind kind, string temporaryPath, string stampedPath)
+    public LocalArtifactFile(ArtifactKind kind, string temporaryPath, string stampedPath, string folderDescription)
     {
         Kind = kind;
         TemporaryPath = temporaryPath;
         StampedPath = stampedPath;
+        _folderDescription = folderDescription;
+
+        // FileShare.None also takes an exclusive flock on Unix: the next run's sweep (AbandonedFiles) sees the file is in use.
         _file = new FileStream(temporaryPath, new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -86,9 +90,9 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
                 _writeBehind = Task.Run(() => RandomAccess.FlushToDisk(_handle), CancellationToken.None);
             }
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Failed(ex);
+            throw Failed("writing", ex);
         }
     }
 
@@ -107,9 +111,9 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
             await _file.WriteAsync(head, cancellationToken).ConfigureAwait(false);
             _file.Seek(end, SeekOrigin.Begin);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Failed(ex);
+            throw Failed("writing", ex);
         }
     }
 
@@ -136,14 +140,17 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
             await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
             _file.Flush(flushToDisk: true);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Failed(ex);
+            throw Failed("writing", ex);
         }
 
         await _file.DisposeAsync().ConfigureAwait(false);
         _digest = _hasher.Finish();
     }
+
+    private BackupException Failed(string operation, Exception ex) =>
+        FileErrors.Describe($"{_folderDescription}: {operation} {Path.GetFileName(TemporaryPath)}", ex);
 
     public async ValueTask DisposeAsync()
     {
@@ -161,25 +168,15 @@ internal sealed class LocalArtifactFile : IArtifactOutput, IAsyncDisposable
 
         try
         {
+            // Flushes what is buffered; on a full disk that fails again, after the write that failed first.
             await _file.DisposeAsync().ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Flushing onto a full disk fails again here; the publication deletes the file either way.
+            // The run failed already with the first error; close the descriptor so the temporary file can be deleted.
+            _file.SafeFileHandle.Dispose();
         }
 
         _hasher.Dispose();
     }
-
-    private BackupException Failed(IOException exception)
-    {
-        var hint = IsDiskFull(exception)
-            ? $"the folder {Path.GetDirectoryName(TemporaryPath)} is full: it needs room for the compressed backup; free space or choose a larger volume"
-            : "check that the folder is writable and has space";
-        return new BackupException($"{TemporaryPath}: write failed: {exception.Message}", hint, exception);
-    }
-
-    // ENOSPC (28) and EDQUOT (122) on Linux, ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
-    private static bool IsDiskFull(IOException exception) =>
-        exception.HResult is 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027);
 }

@@ -51,6 +51,18 @@ internal sealed class LocalFileNames
 
     public static string Temporary(string name, string runId) => $"{name}.tmp-{runId}";
 
+    /// <summary>Whether <paramref name="fileName"/> is a temporary name of this target (a stamped artifact's or a latest name's).</summary>
+    public bool IsTemporary(string fileName)
+    {
+        if (TryMatchStamped(fileName, out _, out _, out var temporary))
+        {
+            return temporary;
+        }
+
+        var tmp = fileName.IndexOf(".tmp-", StringComparison.Ordinal);
+        return tmp > 0 && Suffixes.Any(s => fileName.AsSpan(0, tmp).SequenceEqual(Target + s));
+    }
+
     /// <summary>Whether <paramref name="fileName"/> is one of this target's timestamped (or temporary timestamped) files.</summary>
     public bool TryMatchStamped(string fileName, out string timestamp, out string suffix, out bool temporary)
     {

@@ -48,11 +48,11 @@ internal sealed class LocalFolderPublication : IBackupPublication
         LocalArtifactFile file;
         try
         {
-            file = new LocalArtifactFile(kind, temporary, stamped);
+            file = new LocalArtifactFile(kind, temporary, stamped, Description);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new BackupException($"{Description}: cannot create {temporary}: {ex.Message}", "check that the folder is writable and has space", ex);
+            throw FileErrors.Describe($"{Description}: creating {Path.GetFileName(temporary)}", ex);
         }
 
         _temporaries.Add(temporary);
@@ -123,7 +123,7 @@ internal sealed class LocalFolderPublication : IBackupPublication
                 TryDelete(path);
             }
 
-            throw new BackupException($"{Description}: commit of run {_runId} failed: {ex.Message}", "check that the folder is writable and has space", ex);
+            throw FileErrors.Describe($"{Description}: commit of run {_runId}", ex);
         }
     }
 
@@ -173,6 +173,8 @@ internal sealed class LocalFolderPublication : IBackupPublication
         }
 
         _disposed = true;
+
+        // Never throws: it runs after a failure, whose error is the one to report, and must delete every temporary file.
         foreach (var file in _files.Values)
         {
             await file.DisposeAsync().ConfigureAwait(false);

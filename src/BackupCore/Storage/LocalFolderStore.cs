@@ -51,6 +51,7 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
             throw new BackupException($"{Description}: cannot create the folder: {ex.Message} (setting Path)", "check --out / Path and its permissions", ex);
         }
 
+        RemoveAbandoned(names);
         var timestamp = LocalFileNames.Timestamp(_time.GetUtcNow());
         if (File.Exists(Path.Combine(_folder, names.StampedManifest(timestamp))))
         {
@@ -61,25 +62,44 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
         return ValueTask.FromResult(publication);
     }
 
+    /// <summary>
+    /// Deletes this target's temporary files that no run holds open: the leftovers of a run that was killed
+    /// (kill -9, power loss) before its cleanup. A run in progress keeps its files locked (see <see cref="AbandonedFiles"/>).
+    /// </summary>
+    private void RemoveAbandoned(LocalFileNames names)
+    {
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(_folder, names.Target + ".*"))
+            {
+                if (names.IsTemporary(Path.GetFileName(path)) && AbandonedFiles.IsAbandoned(path) && AbandonedFiles.TryDelete(path))
+                {
+                    StorageLog.AbandonedRemoved(_logger, Description, Path.GetFileName(path));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            StorageLog.CleanupFailed(_logger, Description, names.Target + ".*.tmp-*", ex.Message);
+        }
+    }
+
     public ValueTask<IReadOnlyList<string>> ListTargetsAsync(CancellationToken cancellationToken)
     {
         var targets = new SortedSet<string>(StringComparer.Ordinal);
-        if (Directory.Exists(_folder))
+        foreach (var path in Enumerate("*.manifest.json"))
         {
-            foreach (var path in Directory.EnumerateFiles(_folder, "*.manifest.json"))
+            // NAME.yyyyMMddTHHmmssZ.manifest.json (a published version) or NAME.manifest.json (the latest name).
+            var name = Path.GetFileName(path)[..^".manifest.json".Length];
+            var dot = name.LastIndexOf('.');
+            if (dot > 0 && LocalFileNames.TryParseTimestamp(name[(dot + 1)..], out _))
             {
-                // NAME.yyyyMMddTHHmmssZ.manifest.json (a published version) or NAME.manifest.json (the latest name).
-                var name = Path.GetFileName(path)[..^".manifest.json".Length];
-                var dot = name.LastIndexOf('.');
-                if (dot > 0 && LocalFileNames.TryParseTimestamp(name[(dot + 1)..], out _))
-                {
-                    name = name[..dot];
-                }
+                name = name[..dot];
+            }
 
-                if (TargetName.IsValid(name))
-                {
-                    targets.Add(name);
-                }
+            if (TargetName.IsValid(name))
+            {
+                targets.Add(name);
             }
         }
 
@@ -90,15 +110,12 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
     {
         var names = new LocalFileNames(targetName);
         var versions = new List<BackupVersion>();
-        if (Directory.Exists(_folder))
+        foreach (var path in Enumerate(targetName + ".*.manifest.json"))
         {
-            foreach (var path in Directory.EnumerateFiles(_folder, targetName + ".*.manifest.json"))
+            if (names.TryMatchStamped(Path.GetFileName(path), out var ts, out var suffix, out var temporary)
+                && !temporary && suffix == ".manifest.json" && LocalFileNames.TryParseTimestamp(ts, out var time))
             {
-                if (names.TryMatchStamped(Path.GetFileName(path), out var ts, out var suffix, out var temporary)
-                    && !temporary && suffix == ".manifest.json" && LocalFileNames.TryParseTimestamp(ts, out var time))
-                {
-                    versions.Add(new BackupVersion(targetName, ts, time, false, new FileInfo(path).Length));
-                }
+                versions.Add(new BackupVersion(targetName, ts, time, false, new FileInfo(path).Length));
             }
         }
 
@@ -155,6 +172,32 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new BackupException($"{Description}: cannot open {file}: {ex.Message}", null, ex);
+        }
+    }
+
+    /// <summary>
+    /// The folder's files matching <paramref name="pattern"/>: none while the folder does not exist yet (no backup was
+    /// written; the CLI's read commands check that the folder exists); a file in its place or an unreadable folder is an error naming it.
+    /// </summary>
+    private List<string> Enumerate(string pattern)
+    {
+        if (File.Exists(_folder))
+        {
+            throw new BackupException($"{Description}: not a folder but a file", "give the folder backup --out wrote to (--dir DIR)");
+        }
+
+        if (!Directory.Exists(_folder))
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. Directory.EnumerateFiles(_folder, pattern)];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw FileErrors.Describe($"{Description}: cannot list it", ex);
         }
     }
 

@@ -190,6 +190,8 @@ internal sealed class S3ArtifactUpload : IArtifactOutput, IDisposable
         _inFlight.Enqueue(Task.Run(() => UploadPartAsync(buffer, length, partNumber, cancellationToken), CancellationToken.None));
     }
 
+    private static readonly TimeSpan InitiateTimeout = TimeSpan.FromSeconds(60);
+
     private async Task StartMultipartAsync(CancellationToken cancellationToken)
     {
         if (_uploadId is not null)
@@ -205,9 +207,14 @@ internal sealed class S3ArtifactUpload : IArtifactOutput, IDisposable
         };
         initiate.Metadata.Add("run-id", _runId);
         ApplyPlacement(initiate);
-        var response = await S3Call.RunAsync(_options, $"start multipart upload of {Key}", () => _client.InitiateMultipartUploadAsync(initiate, cancellationToken))
+
+        // Not cancelled by the run's token: a request cancelled in flight can still create the upload on the server,
+        // and an upload whose id we never learn cannot be aborted. Bounded instead, then the token is honoured.
+        using var bounded = new CancellationTokenSource(InitiateTimeout);
+        var response = await S3Call.RunAsync(_options, $"start multipart upload of {Key}", () => _client.InitiateMultipartUploadAsync(initiate, bounded.Token))
             .ConfigureAwait(false);
         _uploadId = response.UploadId;
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private async Task UploadPartAsync(byte[] buffer, int length, int partNumber, CancellationToken cancellationToken)

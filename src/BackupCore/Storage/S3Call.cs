@@ -18,7 +18,7 @@ internal static class S3Call
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or TimeoutException
                                    || (ex is TaskCanceledException tce && tce.InnerException is TimeoutException))
         {
             throw Translate(options, what, ex);
@@ -43,6 +43,11 @@ internal static class S3Call
                     return new BackupException(
                         $"{where}: {what}: bucket \"{options.Bucket}\" does not exist (setting Bucket)",
                         "check the bucket name (S3 Bucket, --s3 s3://BUCKET/PREFIX) and the region/endpoint it lives in",
+                        ex);
+                case "InvalidBucketName":
+                    return new BackupException(
+                        $"{where}: {what}: the server rejects \"{options.Bucket}\" as a bucket name (setting Bucket)",
+                        "bucket names are 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit",
                         ex);
                 case "AccessDenied" or "AllAccessDisabled" or "AccountProblem":
                     return new BackupException(

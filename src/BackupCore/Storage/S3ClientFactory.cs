@@ -22,6 +22,11 @@ internal static class S3ClientFactory
                 : RequestChecksumCalculation.WHEN_SUPPORTED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         };
+        if (options.RequestTimeout is { } timeout)
+        {
+            config.Timeout = timeout;
+        }
+
         if (options.EffectiveServiceUrl is { } url)
         {
             config.ServiceURL = url;

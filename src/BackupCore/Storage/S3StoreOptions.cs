@@ -69,6 +69,13 @@ public sealed class S3StoreOptions
     /// <summary>Attempts per request including the first (default 5).</summary>
     public int MaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// How long one request may wait for the server's answer (per attempt); null: the SDK's default (100 s). Readers set
+    /// it short so an endpoint that accepts connections but never answers fails soon; uploads keep the default, since a
+    /// large part takes long on a slow link.
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; set; }
+
     /// <summary>Multipart uploads of this target's keys older than this are aborted when a run starts (leftovers of killed runs).</summary>
     public TimeSpan StaleUploadAge { get; set; } = TimeSpan.FromHours(1);
 
@@ -129,6 +136,13 @@ public sealed class S3StoreOptions
             throw Invalid(nameof(Bucket), $"\"{Bucket}\" is not a bucket name (3-63 characters, no '/' or spaces)");
         }
 
+        // S3's naming rules: checked here because servers answer a bad name with errors that point elsewhere
+        // (AWS: SignatureDoesNotMatch for virtual-hosted style, RGW: NoSuchBucket).
+        if (!Bucket.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '.' or '-') || !char.IsAsciiLetterOrDigit(Bucket[0]) || !char.IsAsciiLetterOrDigit(Bucket[^1]))
+        {
+            throw Invalid(nameof(Bucket), $"\"{Bucket}\" is not a valid bucket name", "bucket names are 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit");
+        }
+
         if (NormalizedPrefix.Contains("//", StringComparison.Ordinal))
         {
             throw Invalid(nameof(Prefix), $"\"{Prefix}\" contains an empty path segment");
@@ -170,6 +184,11 @@ public sealed class S3StoreOptions
         if (MaxAttempts < 1)
         {
             throw Invalid(nameof(MaxAttempts), $"{MaxAttempts} is below 1");
+        }
+
+        if (RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw Invalid(nameof(RequestTimeout), "must be positive");
         }
 
         if (StaleUploadAge < TimeSpan.Zero)

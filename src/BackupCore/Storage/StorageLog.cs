@@ -25,4 +25,7 @@ internal static partial class StorageLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Store}: retention deleted {File} (older than {KeepDays} days)")]
     public static partial void RetentionDeleted(ILogger logger, string store, string file, int keepDays);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Store}: removed {File}, left behind by a run that was killed")]
+    public static partial void AbandonedRemoved(ILogger logger, string store, string file);
 }

@@ -28,42 +28,42 @@ public sealed class BackupVerifier(IBackupReader reader)
         var manifest = await reader.GetManifestAsync(options.Target, version.VersionId, cancellationToken);
         var checks = new List<VerificationCheck>();
         IReadOnlyList<TableRowCount> rowCounts = [];
-        var work = options.WorkDirectory ?? Directory.CreateTempSubdirectory("infinite-backup-verify-").FullName;
-        Directory.CreateDirectory(work);
-        try
-        {
-            var files = await DownloadAsync(manifest, work, checks, cancellationToken);
-            if (files.TryGetValue(ArtifactKind.Archive, out var archive))
-            {
-                checks.Add(await CheckArchiveAsync(archive, manifest, cancellationToken));
-            }
 
-            var script = files.GetValueOrDefault(ArtifactKind.Plain) ?? files.GetValueOrDefault(ArtifactKind.Anonymized);
-            if (options.SkipRestore)
-            {
-                // Nothing to add: the caller asked for the offline checks only.
-            }
-            else if (script is null)
-            {
-                checks.Add(new VerificationCheck("restore", false, "no plain SQL artifact downloaded intact, nothing to restore"));
-            }
-            else
-            {
-                rowCounts = await RestoreAndCountAsync(script, manifest, options, checks, cancellationToken);
-            }
-        }
-        finally
+        // A temp folder of its own, locked while in use, so the next run's sweep can tell it from a killed run's.
+        if (options.WorkDirectory is null)
         {
-            if (options.WorkDirectory is null)
-            {
-                Directory.Delete(work, recursive: true);
-            }
+            AbandonedFiles.SweepTempDirectory();
+        }
+
+        using var temporary = options.WorkDirectory is null ? TemporaryDirectory.Create("verify") : null;
+        var work = options.WorkDirectory ?? temporary!.FullName;
+        Directory.CreateDirectory(work);
+        var files = await DownloadAsync(manifest, work, checks, options.Progress, cancellationToken);
+        if (files.TryGetValue(ArtifactKind.Archive, out var archive))
+        {
+            options.Progress?.Invoke($"reading the archive blocks of {Path.GetFileName(archive)}");
+            checks.Add(await CheckArchiveAsync(archive, manifest, cancellationToken));
+        }
+
+        var script = files.GetValueOrDefault(ArtifactKind.Plain) ?? files.GetValueOrDefault(ArtifactKind.Anonymized);
+        if (options.SkipRestore)
+        {
+            // Nothing to add: the caller asked for the offline checks only.
+        }
+        else if (script is null)
+        {
+            checks.Add(new VerificationCheck("restore", false, "no plain SQL artifact downloaded intact, nothing to restore"));
+        }
+        else
+        {
+            rowCounts = await RestoreAndCountAsync(script, manifest, options, checks, cancellationToken);
         }
 
         return new VerificationReport(options.Target, version.VersionId, manifest.RunId, version.Time, checks, rowCounts, clock.Elapsed);
     }
 
-    private async Task<Dictionary<ArtifactKind, string>> DownloadAsync(BackupManifest manifest, string work, List<VerificationCheck> checks, CancellationToken cancellationToken)
+    private async Task<Dictionary<ArtifactKind, string>> DownloadAsync(
+        BackupManifest manifest, string work, List<VerificationCheck> checks, Action<string>? progress, CancellationToken cancellationToken)
     {
         var files = new Dictionary<ArtifactKind, string>();
         if (manifest.Artifacts.Count == 0)
@@ -75,6 +75,7 @@ public sealed class BackupVerifier(IBackupReader reader)
         foreach (var artifact in manifest.Artifacts)
         {
             var name = "sha256 " + artifact.Kind.FileName(manifest.Target);
+            progress?.Invoke($"downloading {artifact.Kind.FileName(manifest.Target)} ({artifact.Size} bytes) and checking its SHA-256");
             try
             {
                 files[artifact.Kind] = await fetcher.DownloadVerifiedAsync(artifact, Path.Combine(work, artifact.Kind.FileName(manifest.Target)), null, cancellationToken);
@@ -140,15 +141,27 @@ public sealed class BackupVerifier(IBackupReader reader)
         string script, BackupManifest manifest, VerificationOptions options, List<VerificationCheck> checks, CancellationToken cancellationToken)
     {
         var csb = new NpgsqlConnectionStringBuilder(options.ScratchConnectionString);
+        ScratchDatabaseClaim? claim = null;
         if (options.CreateScratchDatabase)
         {
             // At most 10 + 20 + 1 + 32 = 63 characters, PostgreSQL's NAMEDATALEN - 1.
-            csb.Database = $"ib_verify_{Sanitize(manifest.Target)}_{Guid.NewGuid():N}";
-            await TargetDatabase.CreateAsync(csb.ConnectionString, cancellationToken);
+            csb.Database = $"{ScratchDatabaseClaim.Prefix}{Sanitize(manifest.Target)}_{Guid.NewGuid():N}";
+            claim = await ScratchDatabaseClaim.TakeAsync(csb.ConnectionString, options.Progress, cancellationToken);
+            try
+            {
+                options.Progress?.Invoke($"creating the scratch database \"{csb.Database}\"");
+                await TargetDatabase.CreateAsync(csb.ConnectionString, cancellationToken);
+            }
+            catch
+            {
+                await claim.DisposeAsync();
+                throw;
+            }
         }
 
         try
         {
+            options.Progress?.Invoke($"restoring {Path.GetFileName(script)} into \"{csb.Database}\" and counting its rows");
             var report = await new RestoreRunner().RunAsync(
                 new RestoreRequest { ConnectionString = csb.ConnectionString, FilePath = script, Manifest = manifest, Create = !options.CreateScratchDatabase },
                 cancellationToken);
@@ -172,7 +185,13 @@ public sealed class BackupVerifier(IBackupReader reader)
         {
             if (options.CreateScratchDatabase)
             {
+                options.Progress?.Invoke($"dropping the scratch database \"{csb.Database}\"");
                 await TargetDatabase.DropAsync(csb.ConnectionString, CancellationToken.None);
+            }
+
+            if (claim is not null)
+            {
+                await claim.DisposeAsync();
             }
         }
     }

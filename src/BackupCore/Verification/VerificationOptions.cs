@@ -22,6 +22,9 @@ public sealed record VerificationOptions
 
     /// <summary>Skip the restore (hashes and archive walk only).</summary>
     public bool SkipRestore { get; init; }
+
+    /// <summary>Told each step as it starts ("downloading NAME.dump (12.3 MB)", "restoring NAME.gz into ..."), for a progress display.</summary>
+    public Action<string>? Progress { get; init; }
 }
 
 /// <summary>One check of a verification and what it found.</summary>

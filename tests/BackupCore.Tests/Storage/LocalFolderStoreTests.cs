@@ -171,9 +171,9 @@ public sealed class LocalFolderStoreTests : IDisposable
                 await ArtifactData.WriteAsync(publication, ArtifactKind.Archive, ArtifactData.Bytes(3 * 1024 * 1024, 7));
             });
 
-            Assert.Contains(Path.Combine(tmpfs, "full."), ex.Message, StringComparison.Ordinal);
-            Assert.Contains("No space left on device", ex.Message, StringComparison.Ordinal);
-            Assert.Contains($"the folder {tmpfs} is full", ex.Hint, StringComparison.Ordinal);
+            Assert.Contains($"folder {tmpfs}: writing full.", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("no space left on the device", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("free space", ex.Hint, StringComparison.Ordinal);
             Assert.Empty(Directory.GetFiles(tmpfs));
         }
         finally
