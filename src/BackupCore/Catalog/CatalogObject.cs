@@ -83,9 +83,6 @@ internal sealed record CatalogObject
     /// </summary>
     public string? SortTag { get; init; }
 
-    /// <summary>A stable name for deterministic tie-breaking: usually "namespace.tag".</summary>
-    public string SortName => (Namespace ?? "") + "\u0001" + Tag;
-
     /// <summary>For DumpEntry.TableOid/Oid.</summary>
     public uint CatalogOid => Id?.ClassId ?? 0;
 
