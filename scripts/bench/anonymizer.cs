@@ -79,13 +79,13 @@ foreach (var (name, columns, row) in tables)
             var plan = Plan(1, name, columns);
             await sink.BeginAsync(plan, default);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            await sink.BeginTableDataAsync(plan.Entries[0], default);
+            await sink.StartDataAsync(plan.Entries[0], TableDataForm.CopyText, default);
             for (var i = 0; i < copy.Length; i += 128 * 1024)
             {
-                await sink.WriteTableDataAsync(copy.AsMemory(i, Math.Min(128 * 1024, copy.Length - i)), default);
+                await sink.WriteDataAsync(copy.AsMemory(i, Math.Min(128 * 1024, copy.Length - i)), default);
             }
 
-            await sink.EndTableDataAsync(new TableDataStats("bench", name, 0, copy.Length), default);
+            await sink.EndDataAsync(new TableDataStats("bench", name, 0, copy.Length), null, default);
             total += (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         }
 
@@ -104,15 +104,27 @@ internal sealed class CountingSink : IDumpSink
 
     public ValueTask WriteEntryAsync(DumpEntry entry, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public SinkCapabilities Capabilities => SinkCapabilities.CopyTextOnly;
 
-    public ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
+    public ValueTask StartDataAsync(DumpEntry entry, TableDataForm form, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        Bytes += copyText.Length;
+        Bytes += data.Length;
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask EndDataAsync(TableDataStats stats, DeflatedChecksums? deflated, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask StartLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask StartLargeObjectAsync(uint oid, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask WriteLargeObjectAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask EndLargeObjectAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask EndLargeObjectsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public ValueTask CompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 

@@ -103,7 +103,7 @@ public static partial class BackupCommand
                         Stores = stores,
                         Reason = parse.GetValue(a.Reason),
                         ShrinkCheck = shrinkCheck,
-                        Workers = options.Workers,
+                        Pipeline = options.PipelineOptions,
                     };
 
                     // Two CLI runs (or a CLI run and the Functions app) of one target must never write the same keys at once:

@@ -1,5 +1,4 @@
 using BackupCore.Plan;
-using BackupCore.Writers;
 
 namespace BackupCore.Anonymization;
 
@@ -9,23 +8,20 @@ namespace BackupCore.Anonymization;
 /// found reliably nor replaced without breaking the file, and scanning binary data for the address rule finds
 /// false addresses. docs/anonymization.md says so. The BLOBS entry is still written, each object opened and closed.
 /// </summary>
-public sealed partial class AnonymizingSink : ILargeObjectSink
+public sealed partial class AnonymizingSink
 {
-    private ILargeObjectSink InnerLargeObjects =>
-        _inner as ILargeObjectSink ?? throw new BackupException("the anonymized artifact's writer cannot hold large objects");
+    public ValueTask StartLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken) =>
+        _inner.StartLargeObjectsAsync(entry, cancellationToken);
 
-    public ValueTask BeginLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken) =>
-        InnerLargeObjects.BeginLargeObjectsAsync(entry, cancellationToken);
-
-    public ValueTask BeginLargeObjectAsync(uint oid, CancellationToken cancellationToken) =>
-        InnerLargeObjects.BeginLargeObjectAsync(oid, cancellationToken);
+    public ValueTask StartLargeObjectAsync(uint oid, CancellationToken cancellationToken) =>
+        _inner.StartLargeObjectAsync(oid, cancellationToken);
 
     /// <summary>Contents are dropped here (see the class summary).</summary>
     public ValueTask WriteLargeObjectAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask EndLargeObjectAsync(CancellationToken cancellationToken) =>
-        InnerLargeObjects.EndLargeObjectAsync(cancellationToken);
+        _inner.EndLargeObjectAsync(cancellationToken);
 
     public ValueTask EndLargeObjectsAsync(CancellationToken cancellationToken) =>
-        InnerLargeObjects.EndLargeObjectsAsync(cancellationToken);
+        _inner.EndLargeObjectsAsync(cancellationToken);
 }

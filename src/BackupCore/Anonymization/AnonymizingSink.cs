@@ -21,7 +21,7 @@ namespace BackupCore.Anonymization;
 /// scanned again as emitted; a surviving address throws <see cref="BackupException"/> naming table and
 /// column, so the run fails and nothing is published. Disposes the inner sink.
 /// </summary>
-public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifestContributor
+public sealed partial class AnonymizingSink : IDumpSink, ICopyTextRewriter, IManifestContributor
 {
     private readonly IDumpSink _inner;
     private readonly AnonymizationPolicy _policy;
@@ -35,6 +35,7 @@ public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifest
     private readonly Dictionary<int, DumpEntry> _rewrittenEntries = [];
     private IReadOnlyDictionary<int, ColumnRule[]> _rules = new Dictionary<int, ColumnRule[]>();
     private TableAnonymizer? _table;
+    private TableDataForm _dataForm;
 
     public AnonymizingSink(IDumpSink inner, AnonymizationOptions options, AnonymizationPolicy? policy = null, ILogger? logger = null)
     {
@@ -61,7 +62,13 @@ public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifest
         _tagger = new AddressTagger(key);
         CryptographicOperations.ZeroMemory(key);
         _replacer = new AddressReplacer(_tagger);
+
+        // Rows are rewritten before compression; the inner writer's framing decides whether it takes DEFLATE.
+        Capabilities = new SinkCapabilities { DeflateLevel = inner.Capabilities.DeflateLevel, Rewriter = this };
     }
+
+    /// <inheritdoc/>
+    public SinkCapabilities Capabilities { get; }
 
     /// <summary>Per table and column, how many values were replaced (columns with none are left out).</summary>
     public IReadOnlyList<ManifestAnonymizedColumn> Replaced => _counts;
@@ -103,43 +110,46 @@ public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifest
         return _inner.WriteEntryAsync(_rewrittenEntries.GetValueOrDefault(entry.DumpId, entry), cancellationToken);
     }
 
-    public ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deflated, the rows reach the inner writer compressed by the pipeline after <see cref="Rewrite"/> changed them; as COPY
+    /// text they are rewritten here on their way through.
+    /// </summary>
+    public ValueTask StartDataAsync(DumpEntry entry, TableDataForm form, CancellationToken cancellationToken)
     {
         StartTable(entry);
-        return _inner.BeginTableDataAsync(entry, cancellationToken);
+        _dataForm = form;
+        return _inner.StartDataAsync(entry, form, cancellationToken);
     }
 
-    public ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
+    public ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var forward = Process(copyText, final: false);
-        return forward.IsEmpty ? ValueTask.CompletedTask : _inner.WriteTableDataAsync(forward, cancellationToken);
-    }
-
-    public async ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken)
-    {
-        var rest = Process(ReadOnlyMemory<byte>.Empty, final: true);
-        if (!rest.IsEmpty)
+        if (_dataForm == TableDataForm.Deflated)
         {
-            await _inner.WriteTableDataAsync(rest, cancellationToken).ConfigureAwait(false);
+            return _inner.WriteDataAsync(data, cancellationToken);
+        }
+
+        var forward = Process(data, final: false);
+        return forward.IsEmpty ? ValueTask.CompletedTask : _inner.WriteDataAsync(forward, cancellationToken);
+    }
+
+    public async ValueTask EndDataAsync(TableDataStats stats, DeflatedChecksums? deflated, CancellationToken cancellationToken)
+    {
+        if (_dataForm == TableDataForm.CopyText)
+        {
+            var rest = Process(ReadOnlyMemory<byte>.Empty, final: true);
+            if (!rest.IsEmpty)
+            {
+                await _inner.WriteDataAsync(rest, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         FinishTable();
-        await _inner.EndTableDataAsync(stats, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The inner writer's level when it takes raw DEFLATE (the plain SQL writer over a gzip member stream).</summary>
-    public int DeflateLevel => _inner is IDeflatedTableDataSink deflated ? deflated.DeflateLevel : 0;
-
-    public ValueTask BeginRewrittenTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
-    {
-        var deflated = Deflated();
-        StartTable(entry);
-        return deflated.BeginDeflatedTableDataAsync(entry, cancellationToken);
+        await _inner.EndDataAsync(stats, deflated, cancellationToken).ConfigureAwait(false);
     }
 
     public ReadOnlyMemory<byte> Rewrite(ReadOnlyMemory<byte> copyText, bool final, out bool changed)
     {
-        var table = _table ?? throw new InvalidOperationException("table data outside BeginRewrittenTableDataAsync/EndRewrittenTableDataAsync");
+        var table = _table ?? throw new InvalidOperationException("table data outside StartDataAsync/EndDataAsync");
 
         // Every rule counts each value it changes, and rows without a counted change are copied as they
         // came: an unchanged count means unchanged bytes.
@@ -147,16 +157,6 @@ public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifest
         var output = Process(copyText, final);
         changed = table.ReplacedTotal != before;
         return output;
-    }
-
-    public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken) =>
-        Deflated().WriteDeflatedAsync(deflate, cancellationToken);
-
-    public ValueTask EndRewrittenTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken)
-    {
-        var deflated = Deflated();
-        FinishTable();
-        return deflated.EndDeflatedTableDataAsync(stats, checksums, cancellationToken);
     }
 
     public ValueTask CompleteAsync(CancellationToken cancellationToken) => _inner.CompleteAsync(cancellationToken);
@@ -177,9 +177,6 @@ public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifest
         _tagger.Dispose();
         await _inner.DisposeAsync().ConfigureAwait(false);
     }
-
-    private IDeflatedTableDataSink Deflated() =>
-        _inner as IDeflatedTableDataSink ?? throw new InvalidOperationException("the anonymizer's inner writer does not take DEFLATE bytes");
 
     private void StartTable(DumpEntry entry)
     {
@@ -215,7 +212,7 @@ public sealed partial class AnonymizingSink : IRewritingTableDataSink, IManifest
     /// </summary>
     private ReadOnlyMemory<byte> Process(ReadOnlyMemory<byte> chunk, bool final)
     {
-        var table = _table ?? throw new InvalidOperationException("table data outside BeginTableDataAsync/EndTableDataAsync");
+        var table = _table ?? throw new InvalidOperationException("table data outside StartDataAsync/EndDataAsync");
         var span = chunk.Span;
         _output.Clear();
         var pos = 0;

@@ -1,20 +1,19 @@
 using BackupCore.Plan;
-using BackupCore.Writers;
 
 namespace BackupCore.Archive;
 
 /// <summary>The BLOBS entry's data block (<see cref="ArchiveLargeObjectBlockWriter"/>), streamed and placed in the TOC like a table's.</summary>
-public sealed partial class CustomArchiveWriter : ILargeObjectSink
+public sealed partial class CustomArchiveWriter
 {
     private ArchiveLargeObjectBlockWriter? _largeObjects;
 
-    public async ValueTask BeginLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public async ValueTask StartLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        Expect(State.Writing, "BeginLargeObjectsAsync");
+        Expect(State.Writing, "StartLargeObjectsAsync");
         if (_block is not null || _largeObjects is not null || entry.LargeObjects is null)
         {
-            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): BeginLargeObjectsAsync needs the BLOBS entry and no other data open");
+            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): StartLargeObjectsAsync needs the BLOBS entry and no other data open");
         }
 
         Accept(entry);
@@ -25,10 +24,10 @@ public sealed partial class CustomArchiveWriter : ILargeObjectSink
         _largeObjects = await LargeObjectIoAsync(() => ArchiveLargeObjectBlockWriter.StartAsync(archive, entry.DumpId, _options.CompressionLevel, _options.ChunkSize, cancellationToken));
     }
 
-    public async ValueTask BeginLargeObjectAsync(uint oid, CancellationToken cancellationToken)
+    public async ValueTask StartLargeObjectAsync(uint oid, CancellationToken cancellationToken)
     {
-        Expect(State.Writing, "BeginLargeObjectAsync");
-        var block = _largeObjects ?? throw Fail("archive: BeginLargeObjectAsync called with no BLOBS entry open");
+        Expect(State.Writing, "StartLargeObjectAsync");
+        var block = _largeObjects ?? throw Fail("archive: StartLargeObjectAsync called with no BLOBS entry open");
         await LargeObjectIoAsync(async () =>
         {
             await block.BeginObjectAsync(oid, cancellationToken);

@@ -18,7 +18,7 @@ namespace BackupCore.Archive;
 /// or left with unset offsets on a pipe). Nothing goes to a temporary file. A run that fails leaves a partial
 /// output, which the store never publishes. Disposing the writer disposes <c>output</c> unless <c>leaveOpen</c> is set.
 /// </remarks>
-public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributor, IDeflatedTableDataSink
+public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributor
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;
@@ -29,6 +29,7 @@ public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributo
     private ArchiveOutput? _archive;
     private ArchiveDataBlockWriter? _block;
     private DumpEntry? _blockEntry;
+    private TableDataForm _blockForm;
     private int _entriesWritten;
     private int _blocksWritten;
     private State _state = State.New;
@@ -46,6 +47,7 @@ public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributo
         _options = options ?? new CustomArchiveWriterOptions();
         _options.Validate();
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        Capabilities = new SinkCapabilities { DeflateLevel = DeflateLevel };
     }
 
     private enum State
@@ -57,8 +59,11 @@ public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributo
         Disposed,
     }
 
+    /// <summary>Takes table data deflated at the blocks' zlib level; an uncompressed archive (level 0) takes COPY text only.</summary>
+    public SinkCapabilities Capabilities { get; }
+
     /// <summary>The zlib level of the data blocks (-1 is zlib's default, 6); 0 means uncompressed blocks, which share nothing.</summary>
-    public int DeflateLevel => _options.CompressionLevel == ArchiveFormat.CompressionDefault ? 6 : _options.CompressionLevel;
+    private int DeflateLevel => _options.CompressionLevel == ArchiveFormat.CompressionDefault ? 6 : _options.CompressionLevel;
 
     public async ValueTask BeginAsync(DumpPlan plan, CancellationToken cancellationToken)
     {
@@ -93,55 +98,40 @@ public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributo
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public ValueTask StartDataAsync(DumpEntry entry, TableDataForm form, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        Expect(State.Writing, "BeginTableDataAsync");
-        if (_block is not null || !entry.HasData)
+        Expect(State.Writing, "StartDataAsync");
+        if (_block is not null || !entry.HasData || (form == TableDataForm.Deflated && DeflateLevel == ArchiveFormat.CompressionNone))
         {
-            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): BeginTableDataAsync needs a TABLE DATA entry and no other table data open");
+            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): StartDataAsync needs a TABLE DATA entry, no other table data open, and for deflated data a compressed archive");
         }
 
-        return StartBlockAsync(entry, deflated: false, cancellationToken);
+        return StartBlockAsync(entry, form, cancellationToken);
     }
 
-    public ValueTask BeginDeflatedTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        Expect(State.Writing, "BeginDeflatedTableDataAsync");
-        if (_block is not null || !entry.HasData || DeflateLevel == ArchiveFormat.CompressionNone)
+        var block = OpenBlock("WriteDataAsync");
+        return _blockForm == TableDataForm.Deflated
+            ? GuardAsync(() => block.WriteDeflatedAsync(data, cancellationToken))
+            : GuardAsync(() => block.WriteAsync(data, cancellationToken));
+    }
+
+    public async ValueTask EndDataAsync(TableDataStats stats, DeflatedChecksums? deflated, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        var block = OpenBlock("EndDataAsync");
+        if (_blockForm == TableDataForm.Deflated)
         {
-            throw Fail($"archive: entry {entry.DumpId} ({entry.Desc} {entry.Tag}): BeginDeflatedTableDataAsync needs a TABLE DATA entry, no other table data open and a compressed archive");
+            var checksums = deflated ?? throw Fail("archive: EndDataAsync of deflated table data needs its checksums");
+            await GuardAsync(() => block.FinishDeflatedAsync(stats.Bytes, checksums.Adler32, cancellationToken));
+        }
+        else
+        {
+            await GuardAsync(() => block.FinishAsync(cancellationToken));
         }
 
-        return StartBlockAsync(entry, deflated: true, cancellationToken);
-    }
-
-    public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken)
-    {
-        var block = OpenBlock("WriteDeflatedAsync");
-        return GuardAsync(() => block.WriteDeflatedAsync(deflate, cancellationToken));
-    }
-
-    public async ValueTask EndDeflatedTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(stats);
-        var block = OpenBlock("EndDeflatedTableDataAsync");
-        await GuardAsync(() => block.FinishDeflatedAsync(stats.Bytes, checksums.Adler32, cancellationToken));
-        EndBlock(block, stats);
-    }
-
-    public ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
-    {
-        var block = OpenBlock("WriteTableDataAsync");
-        return GuardAsync(() => block.WriteAsync(copyText, cancellationToken));
-    }
-
-    public async ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(stats);
-        var block = OpenBlock("EndTableDataAsync");
-        await GuardAsync(() => block.FinishAsync(cancellationToken));
         EndBlock(block, stats);
     }
 
@@ -211,14 +201,15 @@ public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributo
         return manifest with { MinimumPgRestoreVersion = ArchiveFormat.MinimumPgRestoreMajor.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 
-    private async ValueTask StartBlockAsync(DumpEntry entry, bool deflated, CancellationToken cancellationToken)
+    private async ValueTask StartBlockAsync(DumpEntry entry, TableDataForm form, CancellationToken cancellationToken)
     {
         Accept(entry);
         var archive = _archive!;
 
         // POS_SET: the absolute position of the block's type byte (pg_backup_custom.c, _StartData).
         _head!.SetDataPosition(entry.DumpId, archive.Position);
-        await GuardAsync(async () => _block = deflated
+        _blockForm = form;
+        await GuardAsync(async () => _block = form == TableDataForm.Deflated
             ? await ArchiveDataBlockWriter.StartDeflatedAsync(archive, entry.DumpId, DeflateLevel, _options.ChunkSize, cancellationToken)
             : await ArchiveDataBlockWriter.StartAsync(archive, entry.DumpId, _options.CompressionLevel, _options.ChunkSize, cancellationToken));
         _blockEntry = entry;

@@ -1,4 +1,5 @@
 using BackupCore.Anonymization;
+using BackupCore.Pipeline;
 using BackupCore.Storage;
 
 namespace BackupCore.Configuration;
@@ -48,6 +49,15 @@ public sealed class BackupOptions
     /// 0 = one per processor, at most 4. Tables are copied one at a time on one connection.
     /// </summary>
     public int Workers { get; set; }
+
+    /// <summary>
+    /// <c>Serial</c>: every artifact compresses its own copy of each table on one thread, the path before the pipeline,
+    /// kept to measure what the pipeline gains (scripts/benchmark's <c>ib-serial</c>); default <c>Parallel</c>.
+    /// </summary>
+    public PipelineMode Pipeline { get; set; }
+
+    /// <summary>The runner's <see cref="Pipeline.PipelineOptions"/> from <see cref="Workers"/> and <see cref="Pipeline"/>.</summary>
+    public PipelineOptions PipelineOptions => new() { Workers = Workers, Serial = Pipeline == PipelineMode.Serial };
 
     /// <summary>Seconds to wait for the ACCESS SHARE lock on each dumped table before failing.</summary>
     public int LockTimeoutSeconds { get; set; } = 30;

@@ -1,4 +1,5 @@
 using BackupCore.Catalog;
+using BackupCore.Pipeline;
 using BackupCore.Storage;
 using Npgsql;
 
@@ -30,8 +31,8 @@ public sealed record BackupJob
     /// <summary>Compare row counts and sizes with the previous manifest (see <see cref="Running.ShrinkCheck"/>); null: no check.</summary>
     public ShrinkCheckOptions? ShrinkCheck { get; init; }
 
-    /// <summary>Threads compressing a table's segments at once; 0 = one per processor, at most 4.</summary>
-    public int Workers { get; init; }
+    /// <summary>How table data moves from COPY to the sinks: compression threads, segment size, the serial path.</summary>
+    public PipelineOptions Pipeline { get; init; } = new();
 
     /// <summary>Gets where the run is (stage, table, rows, bytes, share done) a few times a second; null: nobody asks.</summary>
     public IProgress<BackupProgress>? Progress { get; init; }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using BackupCore.Catalog;
-using BackupCore.Copy;
+using BackupCore.Pipeline;
 using BackupCore.Plan;
 using BackupCore.Storage;
 using BackupCore.Writers;
@@ -97,7 +97,7 @@ public sealed class BackupRunner
             }
 
             var estimates = job.Progress is null ? null : await TableSizeEstimates.ReadAsync(session.Connection, plan.TableDataEntries.Select(e => e.Data!), cancellationToken);
-            var tables = await WriteAllAsync(plan, session, sinks, runId, job.Workers, new ProgressTracker(job.Progress, estimates, plan.TableDataEntries.Count(), clock), cancellationToken);
+            var tables = await WriteAllAsync(plan, session, sinks, runId, job.Pipeline, new ProgressTracker(job.Progress, estimates, plan.TableDataEntries.Count(), clock), cancellationToken);
             job.Progress?.Report(new BackupProgress(BackupStage.Committing, null, tables.Count, tables.Count, tables.Sum(t => t.Rows), tables.Sum(t => t.Bytes), 1, clock.Elapsed));
 
             // Completing and disposing flushes compression trailers into the store streams.
@@ -163,21 +163,14 @@ public sealed class BackupRunner
     }
 
     private async Task<List<ManifestTable>> WriteAllAsync(
-        DumpPlan plan, BackupSession session, List<IDumpSink> sinks, string runId, int workers, ProgressTracker progress, CancellationToken cancellationToken)
+        DumpPlan plan, BackupSession session, List<IDumpSink> sinks, string runId, PipelineOptions pipeline, ProgressTracker progress, CancellationToken cancellationToken)
     {
         foreach (var sink in sinks)
         {
             await sink.BeginAsync(plan, cancellationToken);
         }
 
-        // Sinks of one compression level share one DEFLATE of each table (plain .gz member, archive zlib
-        // block); the rest (the anonymizer) get the COPY text. INFINITE_BACKUP_PIPELINE=serial restores the
-        // one-thread path, to measure what the pipeline gains.
-        var serial = string.Equals(Environment.GetEnvironmentVariable("INFINITE_BACKUP_PIPELINE"), "serial", StringComparison.OrdinalIgnoreCase);
-        var deflateLevel = sinks.OfType<IDeflatedTableDataSink>().Select(s => s.DeflateLevel).FirstOrDefault(l => l > 0);
-        var deflated = sinks.OfType<IDeflatedTableDataSink>().Where(s => deflateLevel > 0 && s.DeflateLevel == deflateLevel).ToList();
-        var chunked = sinks.Where(s => s is not IDeflatedTableDataSink d || !deflated.Contains(d)).ToList();
-
+        var routes = SinkRoutes.For(sinks, pipeline);
         var tables = new List<ManifestTable>();
         foreach (var entry in plan.Entries)
         {
@@ -201,9 +194,7 @@ public sealed class BackupRunner
 
             var tableClock = Stopwatch.StartNew();
             var copied = progress.StartTable(entry.Data);
-            var result = serial
-                ? new TablePipelineResult(await CopySeriallyAsync(entry, session, sinks, copied, cancellationToken), 0, 0)
-                : await TableDataPipeline.RunAsync(session.Connection, entry, deflated, deflateLevel, chunked, workers, copied, cancellationToken);
+            var result = await TableDataPipeline.RunAsync(session.Connection, entry, routes, pipeline, copied, cancellationToken);
             var stats = result.Stats;
             progress.EndTable(entry.Data, stats.Rows, stats.Bytes);
             if (!entry.Data.ExtensionConfiguration)
@@ -219,34 +210,6 @@ public sealed class BackupRunner
         }
 
         return tables;
-    }
-
-    private static async Task<TableDataStats> CopySeriallyAsync(DumpEntry entry, BackupSession session, List<IDumpSink> sinks, Action<long, long>? progress, CancellationToken cancellationToken)
-    {
-        foreach (var sink in sinks)
-        {
-            await sink.BeginTableDataAsync(entry, cancellationToken);
-        }
-
-        var (rows, bytes) = await TableCopyReader.CopyAsync(
-            session.Connection,
-            entry.Data!,
-            async (chunk, ct) =>
-            {
-                foreach (var sink in sinks)
-                {
-                    await sink.WriteTableDataAsync(chunk, ct);
-                }
-            },
-            progress,
-            cancellationToken);
-        var stats = new TableDataStats(entry.Data!.Schema, entry.Data.Table, rows, bytes);
-        foreach (var sink in sinks)
-        {
-            await sink.EndTableDataAsync(stats, cancellationToken);
-        }
-
-        return stats;
     }
 
     private static async ValueTask DisposeQuietlyAsync(IAsyncDisposable disposable)

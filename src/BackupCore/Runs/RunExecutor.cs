@@ -103,7 +103,7 @@ public sealed class RunExecutor
                             : null,
                         RunId = run.RunId,
                         Reason = run.Reason,
-                        Workers = _options.Workers,
+                        Pipeline = _options.PipelineOptions,
                     },
                     cancellationToken);
                 var tables = result.Manifest.Tables;

@@ -1,12 +1,15 @@
 using BackupCore.Anonymization;
 using BackupCore.Archive;
-using BackupCore.Compression;
 using BackupCore.Plan;
 using BackupCore.Storage;
 
 namespace BackupCore.Writers;
 
-/// <summary>Creates the writer for each artifact kind on top of the store's output stream.</summary>
+/// <summary>
+/// Creates the writer for each artifact kind on top of the store's output stream; each writer declares what table data
+/// it takes (<see cref="IDumpSink.Capabilities"/>): the plain writers a gzip file of members, so table data deflated once
+/// for the archive can be appended as members.
+/// </summary>
 public class ArtifactSinkFactory
 {
     public ArtifactSinkFactory(ArtifactWriterOptions options)
@@ -25,15 +28,13 @@ public class ArtifactSinkFactory
     {
         return kind switch
         {
-            ArtifactKind.Plain => new PlainSqlWriter(Gzip(output), Options.ToolVersion),
+            ArtifactKind.Plain => PlainSqlWriter.Gzip(output, Options.CompressionLevel, Options.ToolVersion),
             ArtifactKind.Archive => new CustomArchiveWriter(
                 output,
                 new CustomArchiveWriterOptions { CompressionLevel = Options.CompressionLevel, DumperVersion = Options.ToolVersion }),
-            ArtifactKind.Anonymized => new AnonymizingSink(new PlainSqlWriter(Gzip(output), Options.ToolVersion), Options.Anonymization, Options.AnonymizationPolicy),
+            ArtifactKind.Anonymized => new AnonymizingSink(
+                PlainSqlWriter.Gzip(output, Options.CompressionLevel, Options.ToolVersion), Options.Anonymization, Options.AnonymizationPolicy),
             _ => throw new BackupException($"artifact {kind}: no writer available"),
         };
     }
-
-    /// <summary>A multi-member gzip stream, so table data deflated once for the archive can be appended as members.</summary>
-    protected Stream Gzip(Stream output) => new GzipMemberStream(output, Options.CompressionLevel);
 }

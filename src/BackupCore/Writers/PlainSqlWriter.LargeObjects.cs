@@ -10,7 +10,7 @@ namespace BackupCore.Writers;
 /// 16 KiB of contents (pg_dump reads LOBBUFSIZE bytes at a time), <c>lo_close(0)</c>, and <c>COMMIT;</c>: the
 /// descriptor of lo_open lives only inside the transaction. The objects themselves were created by the BLOB entries.
 /// </summary>
-public sealed partial class PlainSqlWriter : ILargeObjectSink
+public sealed partial class PlainSqlWriter
 {
     // pg_dump.c dumpBlobs reads LOBBUFSIZE (16 KiB) at a time and writes one lowrite per read.
     private const int LowriteBytes = 16 * 1024;
@@ -21,7 +21,7 @@ public sealed partial class PlainSqlWriter : ILargeObjectSink
     private readonly byte[] _largeObjectPending = new byte[LowriteBytes];
     private int _largeObjectPendingBytes;
 
-    public async ValueTask BeginLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public async ValueTask StartLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var sb = new StringBuilder();
@@ -30,7 +30,7 @@ public sealed partial class PlainSqlWriter : ILargeObjectSink
         await WriteAsync(sb.ToString(), cancellationToken);
     }
 
-    public ValueTask BeginLargeObjectAsync(uint oid, CancellationToken cancellationToken)
+    public ValueTask StartLargeObjectAsync(uint oid, CancellationToken cancellationToken)
     {
         _largeObjectPendingBytes = 0;
         return WriteAsync("SELECT pg_catalog.lo_open('" + oid.ToString(CultureInfo.InvariantCulture) + "', " + InvWrite.ToString(CultureInfo.InvariantCulture) + ");\n", cancellationToken);

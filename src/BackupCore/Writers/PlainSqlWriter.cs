@@ -9,21 +9,23 @@ namespace BackupCore.Writers;
 /// Plain SQL with the effect of <c>pg_dump -Fp --no-owner --no-acl --clean --if-exists</c>: the plan is
 /// printed the way pg_restore prints a TOC (pg_backup_archiver.c, <c>RestoreArchive</c>): the SET block,
 /// the DROP block in reverse TOC order, then every entry with its comment header, COPY data inline, and
-/// materialized view refreshes after the main pass. The caller owns compression (a gzip stream); over a
-/// <see cref="GzipMemberStream"/> a table's data may arrive already deflated and becomes one gzip member.
+/// materialized view refreshes after the main pass. Made with <see cref="Gzip"/> it writes a gzip file of several members
+/// and also takes a table's data already deflated, as one member of its own; made over a plain stream it takes COPY text only.
 /// </summary>
-public sealed partial class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
+public sealed partial class PlainSqlWriter : IDumpSink
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
     private static readonly byte[] EndOfCopy = "\\.\n\n\n"u8.ToArray();
 
     private readonly Stream _output;
+    private readonly GzipMemberStream? _members;
     private readonly bool _leaveOpen;
     private readonly string _toolVersion;
     private readonly List<DumpEntry> _postMainPass = [];
     private string? _currentTablespace;
     private string? _currentTableAm;
     private bool _lastDataEndedWithNewline = true;
+    private TableDataForm _dataForm;
     private bool _completed;
 
     /// <param name="output">Receives the SQL text (UTF-8); usually a gzip stream.</param>
@@ -35,7 +37,25 @@ public sealed partial class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
         _output = output;
         _toolVersion = toolVersion;
         _leaveOpen = leaveOpen;
+        Capabilities = SinkCapabilities.CopyTextOnly;
     }
+
+    private PlainSqlWriter(GzipMemberStream members, string toolVersion)
+        : this(members, toolVersion, leaveOpen: false)
+    {
+        _members = members;
+        Capabilities = new SinkCapabilities { DeflateLevel = members.CompressionLevel };
+    }
+
+    /// <summary>
+    /// A writer of a gzip file made of members (<see cref="GzipMemberStream"/>) at <paramref name="compressionLevel"/>, which
+    /// takes table data deflated at that level too; disposing it disposes <paramref name="output"/>.
+    /// </summary>
+    public static PlainSqlWriter Gzip(Stream output, int compressionLevel, string toolVersion) =>
+        new(new GzipMemberStream(output, compressionLevel), toolVersion);
+
+    /// <inheritdoc/>
+    public SinkCapabilities Capabilities { get; }
 
     public async ValueTask BeginAsync(DumpPlan plan, CancellationToken cancellationToken)
     {
@@ -98,7 +118,7 @@ public sealed partial class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
         await WriteAsync(FormatEntry(entry), cancellationToken);
     }
 
-    public async ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public async ValueTask StartDataAsync(DumpEntry entry, TableDataForm form, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var sb = new StringBuilder();
@@ -106,38 +126,42 @@ public sealed partial class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
         AppendHeader(sb, entry, "Data for ");
         sb.Append(entry.CopyStatement);
         _lastDataEndedWithNewline = true;
+        _dataForm = form;
         await WriteAsync(sb.ToString(), cancellationToken);
+        if (form == TableDataForm.Deflated)
+        {
+            await Members().BeginRawMemberAsync(cancellationToken);
+        }
     }
 
-    /// <summary>The gzip level when the output is a <see cref="GzipMemberStream"/>, else 0 (no shared DEFLATE).</summary>
-    public int DeflateLevel => _output is GzipMemberStream members ? members.CompressionLevel : 0;
-
-    public async ValueTask BeginDeflatedTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public async ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await BeginTableDataAsync(entry, cancellationToken);
-        await Members().BeginRawMemberAsync(cancellationToken);
-    }
+        if (_dataForm == TableDataForm.Deflated)
+        {
+            await Members().WriteRawAsync(data, cancellationToken);
+            return;
+        }
 
-    public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken) =>
-        Members().WriteRawAsync(deflate, cancellationToken);
-
-    /// <summary>The DEFLATE stream held the COPY text and the end-of-data marker; only the gzip trailer is left.</summary>
-    public ValueTask EndDeflatedTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken) =>
-        Members().EndRawMemberAsync(checksums.Crc32, checksums.UncompressedLength, cancellationToken);
-
-    public async ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
-    {
-        if (copyText.IsEmpty)
+        if (data.IsEmpty)
         {
             return;
         }
 
-        await _output.WriteAsync(copyText, cancellationToken);
-        _lastDataEndedWithNewline = copyText.Span[^1] == (byte)'\n';
+        await _output.WriteAsync(data, cancellationToken);
+        _lastDataEndedWithNewline = data.Span[^1] == (byte)'\n';
     }
 
-    public async ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken)
+    /// <summary>Deflated, the data held the COPY text and the end-of-data marker: only the gzip trailer is left.</summary>
+    public async ValueTask EndDataAsync(TableDataStats stats, DeflatedChecksums? deflated, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(stats);
+        if (_dataForm == TableDataForm.Deflated)
+        {
+            var checksums = deflated ?? throw new InvalidOperationException("deflated table data ends with its checksums");
+            await Members().EndRawMemberAsync(checksums.Crc32, checksums.UncompressedLength, cancellationToken);
+            return;
+        }
+
         if (!_lastDataEndedWithNewline)
         {
             throw new BackupException($"table {stats.Schema}.{stats.Table}: COPY data did not end with a newline (stream cut short?)");
@@ -272,7 +296,7 @@ public sealed partial class PlainSqlWriter : IDumpSink, IDeflatedTableDataSink
     }
 
     private GzipMemberStream Members() =>
-        _output as GzipMemberStream ?? throw new InvalidOperationException("deflated table data needs a GzipMemberStream output");
+        _members ?? throw new InvalidOperationException("deflated table data needs the gzip writer (PlainSqlWriter.Gzip)");
 
     private ValueTask WriteAsync(string text, CancellationToken cancellationToken) =>
         _output.WriteAsync(Utf8.GetBytes(text), cancellationToken);

@@ -39,7 +39,9 @@ internal sealed class RecordingSink : IDumpSink
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken)
+    public SinkCapabilities Capabilities => SinkCapabilities.CopyTextOnly;
+
+    public ValueTask StartDataAsync(DumpEntry entry, TableDataForm form, CancellationToken cancellationToken)
     {
         Entries.Add(entry);
         _table = entry;
@@ -47,19 +49,29 @@ internal sealed class RecordingSink : IDumpSink
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken)
+    public ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        _currentTable.Write(copyText.Span);
+        _currentTable.Write(data.Span);
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken)
+    public ValueTask EndDataAsync(TableDataStats stats, DeflatedChecksums? deflated, CancellationToken cancellationToken)
     {
         TableData[_table!.DumpId] = _currentTable.ToArray();
         Stats.Add(stats);
         _table = null;
         return ValueTask.CompletedTask;
     }
+
+    public ValueTask StartLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask StartLargeObjectAsync(uint oid, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask WriteLargeObjectAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask EndLargeObjectAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public ValueTask EndLargeObjectsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public ValueTask CompleteAsync(CancellationToken cancellationToken)
     {

@@ -80,17 +80,17 @@ internal static class SinkRun
                 continue;
             }
 
-            await sink.BeginTableDataAsync(e, CancellationToken.None);
+            await sink.StartDataAsync(e, BackupCore.Writers.TableDataForm.CopyText, CancellationToken.None);
             var bytes = data[e.DumpId];
             foreach (var chunk in (cut ?? Whole)(bytes))
             {
                 // The sink may only use the memory during the call: hand it a copy and scribble over it afterwards.
                 var copy = chunk.ToArray();
-                await sink.WriteTableDataAsync(copy, CancellationToken.None);
+                await sink.WriteDataAsync(copy, CancellationToken.None);
                 Array.Fill(copy, (byte)'#');
             }
 
-            await sink.EndTableDataAsync(new BackupCore.Writers.TableDataStats(e.Data!.Schema, e.Data.Table, 0, bytes.Length), CancellationToken.None);
+            await sink.EndDataAsync(new BackupCore.Writers.TableDataStats(e.Data!.Schema, e.Data.Table, 0, bytes.Length), null, CancellationToken.None);
         }
 
         await sink.CompleteAsync(CancellationToken.None);

@@ -131,15 +131,15 @@ internal static class ArchiveTestPlans
                 continue;
             }
 
-            await sink.BeginTableDataAsync(entry, ct);
+            await sink.StartDataAsync(entry, TableDataForm.CopyText, ct);
             var bytes = data[entry.DumpId];
             for (var i = 0; i < bytes.Length; i += slice)
             {
-                await sink.WriteTableDataAsync(bytes.AsMemory(i, Math.Min(slice, bytes.Length - i)), ct);
+                await sink.WriteDataAsync(bytes.AsMemory(i, Math.Min(slice, bytes.Length - i)), ct);
             }
 
             var rows = bytes.Count(b => b == (byte)'\n');
-            await sink.EndTableDataAsync(new TableDataStats(entry.Data!.Schema, entry.Data.Table, rows, bytes.Length), ct);
+            await sink.EndDataAsync(new TableDataStats(entry.Data!.Schema, entry.Data.Table, rows, bytes.Length), null, ct);
         }
 
         if (complete)

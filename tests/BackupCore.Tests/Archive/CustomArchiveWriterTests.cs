@@ -73,8 +73,8 @@ public sealed class CustomArchiveWriterTests(ITestOutputHelper output) : IDispos
                 await writer.WriteEntryAsync(entry, default);
             }
 
-            await writer.BeginTableDataAsync(plan.Entries.First(e => e.HasData), default);
-            await writer.WriteTableDataAsync("1\tpartial"u8.ToArray(), default);
+            await writer.StartDataAsync(plan.Entries.First(e => e.HasData), TableDataForm.CopyText, default);
+            await writer.WriteDataAsync("1\tpartial"u8.ToArray(), default);
 
             // The runner's COPY fails here; it disposes the sink and the publication without committing.
         }

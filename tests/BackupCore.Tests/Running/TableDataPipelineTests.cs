@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using BackupCore.Pipeline;
 using BackupCore.Plan;
 using BackupCore.Running;
 using BackupCore.Storage;
@@ -97,18 +98,8 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
             FROM generate_series(1, 6000) g;
             """)).EnsureSuccess("create tables");
         var log = new BackupCore.Tests.Faults.CapturedLog();
-        var previous = TableDataPipeline.SegmentSize;
-        TableDataPipeline.SegmentSize = 16 * 1024;
-        string outDir;
-        try
-        {
-            var options = new ArtifactWriterOptions { Anonymization = new() { Key = "segment-test-key-0123456789abcdef" } };
-            outDir = await BackupAsync(new ArtifactSinkFactory(options), database, log);
-        }
-        finally
-        {
-            TableDataPipeline.SegmentSize = previous;
-        }
+        var options = new ArtifactWriterOptions { Anonymization = new() { Key = "segment-test-key-0123456789abcdef" } };
+        var outDir = await BackupAsync(new ArtifactSinkFactory(options), database, log, new PipelineOptions { SegmentSize = 16 * 1024 });
 
         var gz = await File.ReadAllBytesAsync(Path.Combine(outDir, ArtifactKind.Plain.FileName(database)));
         var anonGz = await File.ReadAllBytesAsync(Path.Combine(outDir, ArtifactKind.Anonymized.FileName(database)));
@@ -141,28 +132,45 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
     [Fact]
     public async Task Segments_compressed_on_three_threads_give_the_same_artifacts_as_on_one_and_cut_points_do_not_depend_on_the_network()
     {
-        var previous = TableDataPipeline.SegmentSize;
-        TableDataPipeline.SegmentSize = 64 * 1024;
-        try
+        var options = new ArtifactWriterOptions { Anonymization = new() { Key = "parallel-test-key-0123456789abcdef" } };
+        var artifacts = new List<byte[][]>();
+        foreach (var workers in new[] { 1, 3 })
         {
-            var options = new ArtifactWriterOptions { Anonymization = new() { Key = "parallel-test-key-0123456789abcdef" } };
-            var artifacts = new List<byte[][]>();
-            foreach (var workers in new[] { 1, 3 })
-            {
-                var outDir = await BackupAsync(new ArtifactSinkFactory(options), workers: workers);
-                artifacts.Add(await Task.WhenAll(
-                    new[] { ArtifactKind.Plain, ArtifactKind.Anonymized }.Select(k => File.ReadAllBytesAsync(Path.Combine(outDir, k.FileName(Database))))));
-                Directory.Delete(outDir, recursive: true);
-            }
+            var outDir = await BackupAsync(new ArtifactSinkFactory(options), pipeline: new PipelineOptions { SegmentSize = 64 * 1024, Workers = workers });
+            artifacts.Add(await Task.WhenAll(
+                new[] { ArtifactKind.Plain, ArtifactKind.Anonymized }.Select(k => File.ReadAllBytesAsync(Path.Combine(outDir, k.FileName(Database))))));
+            Directory.Delete(outDir, recursive: true);
+        }
 
-            Assert.True(artifacts[0][0].Length > 1_000_000, "the table should span many segments");
-            Assert.Equal(artifacts[0][0], artifacts[1][0]);
-            Assert.Equal(artifacts[0][1], artifacts[1][1]);
-        }
-        finally
+        Assert.True(artifacts[0][0].Length > 1_000_000, "the table should span many segments");
+        Assert.Equal(artifacts[0][0], artifacts[1][0]);
+        Assert.Equal(artifacts[0][1], artifacts[1][1]);
+    }
+
+    [Fact]
+    public async Task Serial_path_writes_the_same_sql_and_archive_rows_as_the_pipeline_with_each_artifact_compressed_on_its_own()
+    {
+        var options = new ArtifactWriterOptions { Anonymization = new() { Key = "serial-test-key-0123456789abcdef" } };
+        var texts = new List<string[]>();
+        var gzips = new List<byte[]>();
+        foreach (var serial in new[] { false, true })
         {
-            TableDataPipeline.SegmentSize = previous;
+            var outDir = await BackupAsync(new ArtifactSinkFactory(options), pipeline: new PipelineOptions { Serial = serial });
+            var gz = await File.ReadAllBytesAsync(Path.Combine(outDir, ArtifactKind.Plain.FileName(Database)));
+            gzips.Add(gz);
+            texts.Add([Gunzip(gz), Gunzip(await File.ReadAllBytesAsync(Path.Combine(outDir, ArtifactKind.Anonymized.FileName(Database))))]);
+            var restored = serial ? "perf_pipeline_serial_restored" : "perf_pipeline_shared_restored";
+            await server.CreateDatabaseAsync(restored);
+            (await server.ClientToolAsync("pg_restore", null, "--no-owner", "-d", restored, Path.Combine(outDir, ArtifactKind.Archive.FileName(Database)))).EnsureSuccess("pg_restore");
+            var count = (await server.PsqlAsync(restored, "SELECT count(*) FROM public.big;")).EnsureSuccess("count");
+            Assert.Contains("60000", count.StdOut, StringComparison.Ordinal);
+            Directory.Delete(outDir, recursive: true);
         }
+
+        Assert.Equal(texts[0], texts[1]);
+
+        // The pipeline appends each table as a shared member; the serial path compresses the text as it comes.
+        Assert.True(CountMembers(gzips[0]) > CountMembers(gzips[1]), $"members: pipeline {CountMembers(gzips[0])}, serial {CountMembers(gzips[1])}");
     }
 
     private static string Gunzip(byte[] gz)
@@ -172,12 +180,12 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         return text.ReadToEnd();
     }
 
-    private async Task<string> BackupAsync(ArtifactSinkFactory factory, string database = Database, BackupCore.Tests.Faults.CapturedLog? log = null, int workers = 0)
+    private async Task<string> BackupAsync(ArtifactSinkFactory factory, string database = Database, BackupCore.Tests.Faults.CapturedLog? log = null, PipelineOptions? pipeline = null)
     {
         var outDir = Path.Combine(_dir, "out");
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(database));
         await new BackupRunner(factory, log?.For<BackupRunner>()).RunAsync(
-            new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(outDir)], Workers = workers },
+            new BackupJob { TargetName = database, DataSource = dataSource, Stores = [new LocalFolderStore(outDir)], Pipeline = pipeline ?? new() },
             CancellationToken.None);
         return outDir;
     }
@@ -196,39 +204,44 @@ public class TableDataPipelineTests(PostgresServer server) : IAsyncLifetime
         return count;
     }
 
-    /// <summary>Puts a sink that throws on its third data write in front of the real ones.</summary>
+    /// <summary>Puts a sink that throws on its third data write in front of the real anonymized one; deflated, it takes the shared compression.</summary>
     private sealed class FailingFactory(ArtifactWriterOptions options, bool deflated) : ArtifactSinkFactory(options)
     {
         public override IDumpSink Create(ArtifactKind kind, Stream output, DumpPlan plan)
         {
             var inner = base.Create(kind, output, plan);
-            return kind == ArtifactKind.Anonymized ? new FailingSink(inner, deflated ? 6 : 0) : inner;
+            return kind == ArtifactKind.Anonymized ? new FailingSink(inner, deflated ? Options.CompressionLevel : 0) : inner;
         }
     }
 
-    private sealed class FailingSink(IDumpSink inner, int level) : IDumpSink, IDeflatedTableDataSink
+    private sealed class FailingSink(IDumpSink inner, int level) : IDumpSink
     {
         private int _writes;
 
-        public int DeflateLevel => level;
+        public SinkCapabilities Capabilities { get; } = new() { DeflateLevel = level };
 
         public ValueTask BeginAsync(DumpPlan plan, CancellationToken cancellationToken) => inner.BeginAsync(plan, cancellationToken);
 
         public ValueTask WriteEntryAsync(DumpEntry entry, CancellationToken cancellationToken) => inner.WriteEntryAsync(entry, cancellationToken);
 
-        public ValueTask BeginTableDataAsync(DumpEntry entry, CancellationToken cancellationToken) => inner.BeginTableDataAsync(entry, cancellationToken);
+        public ValueTask StartDataAsync(DumpEntry entry, TableDataForm form, CancellationToken cancellationToken) =>
+            form == TableDataForm.CopyText ? inner.StartDataAsync(entry, form, cancellationToken) : ValueTask.CompletedTask;
 
-        public ValueTask WriteTableDataAsync(ReadOnlyMemory<byte> copyText, CancellationToken cancellationToken) =>
-            ++_writes == 3 ? throw new BackupException("injected failure") : inner.WriteTableDataAsync(copyText, cancellationToken);
+        public ValueTask WriteDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+            ++_writes == 3 ? throw new BackupException("injected failure") : level == 0 ? inner.WriteDataAsync(data, cancellationToken) : ValueTask.CompletedTask;
 
-        public ValueTask EndTableDataAsync(TableDataStats stats, CancellationToken cancellationToken) => inner.EndTableDataAsync(stats, cancellationToken);
+        public ValueTask EndDataAsync(TableDataStats stats, DeflatedChecksums? deflated, CancellationToken cancellationToken) =>
+            deflated is null ? inner.EndDataAsync(stats, deflated, cancellationToken) : ValueTask.CompletedTask;
 
-        public ValueTask BeginDeflatedTableDataAsync(DumpEntry entry, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask StartLargeObjectsAsync(DumpEntry entry, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public ValueTask WriteDeflatedAsync(ReadOnlyMemory<byte> deflate, CancellationToken cancellationToken) =>
-            ++_writes == 3 ? throw new BackupException("injected failure") : ValueTask.CompletedTask;
+        public ValueTask StartLargeObjectAsync(uint oid, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public ValueTask EndDeflatedTableDataAsync(TableDataStats stats, DeflatedChecksums checksums, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask WriteLargeObjectAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask EndLargeObjectAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask EndLargeObjectsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask CompleteAsync(CancellationToken cancellationToken) => inner.CompleteAsync(cancellationToken);
 

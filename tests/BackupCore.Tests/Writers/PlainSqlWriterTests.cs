@@ -63,10 +63,10 @@ public sealed class PlainSqlWriterTests
             await w.BeginAsync(plan, default);
             await w.WriteEntryAsync(schema, default);
             await w.WriteEntryAsync(table, default);
-            await w.BeginTableDataAsync(data, default);
-            await w.WriteTableDataAsync("x\\ty\n"u8.ToArray(), default);
-            await w.WriteTableDataAsync("z\n"u8.ToArray(), default);
-            await w.EndTableDataAsync(new TableDataStats("s", "t", 2, 6), default);
+            await w.StartDataAsync(data, TableDataForm.CopyText, default);
+            await w.WriteDataAsync("x\\ty\n"u8.ToArray(), default);
+            await w.WriteDataAsync("z\n"u8.ToArray(), default);
+            await w.EndDataAsync(new TableDataStats("s", "t", 2, 6), null, default);
             await w.WriteEntryAsync(refresh, default);
             await w.WriteEntryAsync(index, default);
             await w.CompleteAsync(default);

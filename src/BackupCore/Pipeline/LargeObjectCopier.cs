@@ -5,7 +5,7 @@ using BackupCore.Writers;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace BackupCore.Running;
+namespace BackupCore.Pipeline;
 
 /// <summary>
 /// Streams the contents of every large object of the BLOBS entry to the sinks, in the dump's snapshot: a byte range
@@ -21,11 +21,9 @@ internal static class LargeObjectCopier
     {
         ArgumentNullException.ThrowIfNull(entry);
         var oids = entry.LargeObjects ?? throw new ArgumentException("not the BLOBS entry", nameof(entry));
-        var targets = sinks.Select(s => s as ILargeObjectSink
-            ?? throw new BackupException($"the {s.GetType().Name} artifact cannot hold large objects", "leave large objects out with a schema list, or drop that artifact")).ToList();
-        foreach (var target in targets)
+        foreach (var target in sinks)
         {
-            await target.BeginLargeObjectsAsync(entry, cancellationToken);
+            await target.StartLargeObjectsAsync(entry, cancellationToken);
         }
 
         await using var cmd = new NpgsqlCommand("SELECT pg_catalog.lo_get($1, $2, $3)", connection);
@@ -41,9 +39,9 @@ internal static class LargeObjectCopier
         {
             foreach (var oid in oids)
             {
-                foreach (var target in targets)
+                foreach (var target in sinks)
                 {
-                    await target.BeginLargeObjectAsync(oid, cancellationToken);
+                    await target.StartLargeObjectAsync(oid, cancellationToken);
                 }
 
                 oidParameter.TypedValue = oid;
@@ -53,7 +51,7 @@ internal static class LargeObjectCopier
                     var read = await ReadRangeAsync(cmd, oid, buffer, cancellationToken);
                     if (read > 0)
                     {
-                        foreach (var target in targets)
+                        foreach (var target in sinks)
                         {
                             await target.WriteLargeObjectAsync(buffer.AsMemory(0, read), cancellationToken);
                         }
@@ -67,7 +65,7 @@ internal static class LargeObjectCopier
                     }
                 }
 
-                foreach (var target in targets)
+                foreach (var target in sinks)
                 {
                     await target.EndLargeObjectAsync(cancellationToken);
                 }
@@ -78,7 +76,7 @@ internal static class LargeObjectCopier
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        foreach (var target in targets)
+        foreach (var target in sinks)
         {
             await target.EndLargeObjectsAsync(cancellationToken);
         }
