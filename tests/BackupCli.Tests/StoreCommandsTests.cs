@@ -61,20 +61,21 @@ public sealed class StoreCommandsTests : IAsyncLifetime, IDisposable
             await stream.WriteAsync(Gzip(sql));
         }
 
-        return await publication.CommitAsync(
-            new BackupManifest
-            {
-                RunId = runId,
-                Target = target,
-                StartedAt = DateTimeOffset.UtcNow,
-                SnapshotTime = DateTimeOffset.UtcNow,
-                Database = "shopdb",
-                Schemas = ["shop"],
-                ServerVersion = "15",
-                ToolVersion = "test",
-                Tables = [new ManifestTable("shop", "customers", 2, 0), new ManifestTable("shop", "orders", orders, 0)],
-            },
-            CancellationToken.None);
+        var stored = await publication.PublishArtifactsAsync(CancellationToken.None);
+        var manifest = new BackupManifest
+        {
+            RunId = runId,
+            Target = target,
+            StartedAt = DateTimeOffset.UtcNow,
+            SnapshotTime = DateTimeOffset.UtcNow,
+            Database = "shopdb",
+            Schemas = ["shop"],
+            ServerVersion = "15",
+            ToolVersion = "test",
+            Tables = [new ManifestTable("shop", "customers", 2, 0), new ManifestTable("shop", "orders", orders, 0)],
+        };
+        await publication.CommitAsync(manifest with { Artifacts = [.. stored.Select(a => a.ToManifest())] }, CancellationToken.None);
+        return stored;
     }
 
     private static string TwoOrders => RestoreCommandTests.Dump.Replace("12\t2\tit's\n", "", StringComparison.Ordinal);

@@ -39,20 +39,20 @@ public sealed class VerifyCommandTests(PostgresServer server) : IDisposable
             await stream.WriteAsync(bytes);
         }
 
-        await publication.CommitAsync(
-            new BackupManifest
-            {
-                RunId = runId,
-                Target = target,
-                StartedAt = DateTimeOffset.UtcNow,
-                SnapshotTime = DateTimeOffset.UtcNow,
-                Database = "shopdb",
-                Schemas = ["shop"],
-                ServerVersion = "15",
-                ToolVersion = "test",
-                Tables = [new ManifestTable("shop", "customers", 2, 0), new ManifestTable("shop", "orders", orders, 0)],
-            },
-            CancellationToken.None);
+        var stored = await publication.PublishArtifactsAsync(CancellationToken.None);
+        var manifest = new BackupManifest
+        {
+            RunId = runId,
+            Target = target,
+            StartedAt = DateTimeOffset.UtcNow,
+            SnapshotTime = DateTimeOffset.UtcNow,
+            Database = "shopdb",
+            Schemas = ["shop"],
+            ServerVersion = "15",
+            ToolVersion = "test",
+            Tables = [new ManifestTable("shop", "customers", 2, 0), new ManifestTable("shop", "orders", orders, 0)],
+        };
+        await publication.CommitAsync(manifest with { Artifacts = [.. stored.Select(a => a.ToManifest())] }, CancellationToken.None);
     }
 
     private async Task<long> ScratchDatabasesAsync() =>

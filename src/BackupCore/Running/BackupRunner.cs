@@ -60,6 +60,7 @@ public sealed class BackupRunner
         }
     }
 
+    /// <summary>Open (snapshot, catalog, shrink guard, artifacts) → write → check → commit.</summary>
     private async Task<BackupResult> RunCoreAsync(BackupJob job, string runId, DateTimeOffset started, Stopwatch clock, CancellationToken cancellationToken)
     {
         job.Progress?.Report(new BackupProgress(BackupStage.Catalog, null, 0, 0, 0, 0, null, clock.Elapsed));
@@ -67,103 +68,65 @@ public sealed class BackupRunner
         var plan = await _catalog.ReadAsync(session.Connection, session.Server, job.Scope, cancellationToken);
         Log.PlanRead(_logger, runId, session.SnapshotTime, session.ServerVersion, plan.Entries.Count, plan.TableDataEntries.Count());
 
-        // The previous manifest is read before any upload starts, so the comparison is with the backup that
-        // is latest now; the guard compares tables and artifact sizes just before the first store commits.
+        // The previous manifest is read before any upload starts, so the comparison is with the backup that is latest now.
         var guard = job.ShrinkCheck is { } shrinkCheck
             ? await ShrinkGuard.CreateAsync(shrinkCheck, job.Stores, job.TargetName, runId, _logger, cancellationToken)
             : null;
-        var stores = guard?.Wrap(job.Stores) ?? job.Stores;
+        await using var artifacts = await RunArtifacts.OpenAsync(
+            job.Stores, job.Artifacts ?? _sinks.SupportedKinds, _sinks, plan, job.TargetName, runId, cancellationToken);
 
-        var kinds = job.Artifacts ?? _sinks.SupportedKinds;
-        var publications = new List<IBackupPublication>();
-        var sinks = new List<IDumpSink>();
-        try
+        var estimates = job.Progress is null ? null : await TableSizeEstimates.ReadAsync(session.Connection, plan.TableDataEntries.Select(e => e.Data!), cancellationToken);
+        var progress = new ProgressTracker(job.Progress, estimates, plan.TableDataEntries.Count(), clock);
+        var tables = await WriteAllAsync(plan, session, artifacts.Sinks, runId, job.Pipeline, progress, cancellationToken);
+        job.Progress?.Report(new BackupProgress(BackupStage.Committing, null, tables.Count, tables.Count, tables.Sum(t => t.Rows), tables.Sum(t => t.Bytes), 1, clock.Elapsed));
+        await artifacts.CompleteAsync(cancellationToken);
+
+        // Artifact sizes are known only now; nothing is published yet, so a shrink that fails the run leaves no trace.
+        guard?.Check(tables, artifacts.Sizes);
+
+        var manifest = artifacts.Describe(new BackupManifest
         {
-            foreach (var store in stores)
-            {
-                publications.Add(await store.BeginAsync(job.TargetName, runId, cancellationToken));
-            }
+            RunId = runId,
+            Target = job.TargetName,
+            StartedAt = started,
+            FinishedAt = _time.GetUtcNow(),
+            SnapshotTime = session.SnapshotTime,
+            Database = session.Database,
+            Schemas = plan.Schemas,
+            ServerVersion = session.ServerVersion,
+            ToolVersion = ToolInfo.Version,
+            Tables = tables,
+            Reason = job.Reason,
+        });
+        var (committed, results) = await CommitAsync(job, artifacts.Publications, manifest, cancellationToken);
+        Log.RunFinished(_logger, runId, job.TargetName, clock.ElapsedMilliseconds, tables.Sum(t => t.Rows), tables.Sum(t => t.Bytes));
+        return new BackupResult(committed, results) { Warnings = guard?.Warnings ?? [] };
+    }
 
-            foreach (var kind in kinds)
-            {
-                var outputs = new List<Stream>();
-                foreach (var publication in publications)
-                {
-                    outputs.Add(await publication.OpenArtifactAsync(kind, cancellationToken));
-                }
-
-                var output = outputs.Count == 1 ? outputs[0] : new TeeStream(outputs);
-                sinks.Add(_sinks.Create(kind, output, plan));
-            }
-
-            var estimates = job.Progress is null ? null : await TableSizeEstimates.ReadAsync(session.Connection, plan.TableDataEntries.Select(e => e.Data!), cancellationToken);
-            var tables = await WriteAllAsync(plan, session, sinks, runId, job.Pipeline, new ProgressTracker(job.Progress, estimates, plan.TableDataEntries.Count(), clock), cancellationToken);
-            job.Progress?.Report(new BackupProgress(BackupStage.Committing, null, tables.Count, tables.Count, tables.Sum(t => t.Rows), tables.Sum(t => t.Bytes), 1, clock.Elapsed));
-
-            // Completing and disposing flushes compression trailers into the store streams.
-            foreach (var sink in sinks)
-            {
-                await sink.CompleteAsync(cancellationToken);
-            }
-
-            var contributions = sinks.OfType<IManifestContributor>().ToList();
-            foreach (var sink in sinks)
-            {
-                await sink.DisposeAsync();
-            }
-
-            sinks.Clear();
-
-            var manifest = new BackupManifest
-            {
-                RunId = runId,
-                Target = job.TargetName,
-                StartedAt = started,
-                FinishedAt = _time.GetUtcNow(),
-                SnapshotTime = session.SnapshotTime,
-                Database = session.Database,
-                Schemas = plan.Schemas,
-                ServerVersion = session.ServerVersion,
-                ToolVersion = ToolInfo.Version,
-                Tables = tables,
-                Reason = job.Reason,
-            };
-            foreach (var contributor in contributions)
-            {
-                manifest = contributor.Contribute(manifest);
-            }
-
-            var results = new List<StoreResult>();
-            for (var i = 0; i < publications.Count; i++)
-            {
-                var stored = await publications[i].CommitAsync(manifest, cancellationToken);
-                Log.Committed(_logger, runId, job.TargetName, job.Stores[i].Description, stored.Count);
-                results.Add(new StoreResult(job.Stores[i].Description, stored));
-            }
-
-            Log.RunFinished(_logger, runId, job.TargetName, clock.ElapsedMilliseconds, tables.Sum(t => t.Rows), tables.Sum(t => t.Bytes));
-            var committed = manifest with
-            {
-                Artifacts = results.Count == 0 ? [] : results[0].Artifacts.Select(a => a.ToManifest()).ToList(),
-            };
-            return new BackupResult(committed, results) { Warnings = guard?.Warnings ?? [] };
-        }
-        finally
+    /// <summary>
+    /// Per store: publish the artifacts, then commit the manifest naming them (their keys and versions are the store's
+    /// own). Returns the manifest as the first store committed it.
+    /// </summary>
+    private async Task<(BackupManifest Committed, List<StoreResult> Results)> CommitAsync(
+        BackupJob job, IReadOnlyList<IBackupPublication> publications, BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        BackupManifest? committed = null;
+        var results = new List<StoreResult>();
+        for (var i = 0; i < publications.Count; i++)
         {
-            foreach (var sink in sinks)
-            {
-                await DisposeQuietlyAsync(sink);
-            }
-
-            foreach (var publication in publications)
-            {
-                await publication.DisposeAsync();
-            }
+            var stored = await publications[i].PublishArtifactsAsync(cancellationToken);
+            var inStore = manifest with { Artifacts = [.. stored.Select(a => a.ToManifest())] };
+            await publications[i].CommitAsync(inStore, cancellationToken);
+            committed ??= inStore;
+            Log.Committed(_logger, manifest.RunId, job.TargetName, job.Stores[i].Description, stored.Count);
+            results.Add(new StoreResult(job.Stores[i].Description, stored));
         }
+
+        return (committed ?? manifest, results);
     }
 
     private async Task<List<ManifestTable>> WriteAllAsync(
-        DumpPlan plan, BackupSession session, List<IDumpSink> sinks, string runId, PipelineOptions pipeline, ProgressTracker progress, CancellationToken cancellationToken)
+        DumpPlan plan, BackupSession session, IReadOnlyList<IDumpSink> sinks, string runId, PipelineOptions pipeline, ProgressTracker progress, CancellationToken cancellationToken)
     {
         foreach (var sink in sinks)
         {
@@ -210,17 +173,5 @@ public sealed class BackupRunner
         }
 
         return tables;
-    }
-
-    private static async ValueTask DisposeQuietlyAsync(IAsyncDisposable disposable)
-    {
-        try
-        {
-            await disposable.DisposeAsync();
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException or BackupException)
-        {
-            // The run already failed; the original error is what the caller needs.
-        }
     }
 }

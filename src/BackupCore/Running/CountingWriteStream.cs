@@ -4,7 +4,7 @@ namespace BackupCore.Running;
 
 /// <summary>
 /// A write-only pass-through that counts the bytes written and reports the total when it is disposed, so an
-/// artifact's size is known before its store commits (<see cref="ShrinkGuard"/>).
+/// artifact's size is known before any store publishes it (<see cref="ShrinkGuard"/>).
 /// </summary>
 internal sealed class CountingWriteStream(Stream inner, Action<long> closed) : Stream, IHeadReservingStream
 {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using BackupCore.Storage;
 using Microsoft.Extensions.Logging;
@@ -8,12 +7,11 @@ namespace BackupCore.Running;
 
 /// <summary>
 /// The shrink check of a run (<see cref="BackupJob.ShrinkCheck"/>: <c>Backup:ShrinkWarningFraction</c>,
-/// <c>Backup:FailOnShrink</c>, the CLI's <c>--fail-on-shrink</c>), applied by <see cref="BackupRunner"/>: wraps the
-/// stores of one backup, counts each artifact's bytes as they are written, and just before the first store commits
-/// compares the manifest's tables (rows, COPY bytes) and the artifacts' sizes with the previous manifest
-/// (<see cref="ShrinkCheck"/>). A shrink past the fraction throws a <see cref="ShrinkException"/> there, so no store
-/// publishes anything, or is kept as a warning for the run's record. Artifact sizes are only known once every byte is written, which is why this
-/// sits at the commit and not in the runner's table pass.
+/// <c>Backup:FailOnShrink</c>, the CLI's <c>--fail-on-shrink</c>), a step of <see cref="BackupRunner"/>: made before
+/// anything is written (it reads the previous manifest, so the comparison is with the backup that is latest now), and
+/// run once every artifact is written and before any store publishes, on the manifest's tables (rows, COPY bytes) and
+/// the artifacts' sizes (<see cref="ShrinkCheck"/>). A shrink past the fraction throws a <see cref="ShrinkException"/>,
+/// so no store publishes anything, or is kept as a warning for the run's record.
 /// </summary>
 public sealed class ShrinkGuard
 {
@@ -22,9 +20,6 @@ public sealed class ShrinkGuard
     private readonly string _runId;
     private readonly ILogger _logger;
     private readonly List<string> _warnings = [];
-    private readonly Lock _gate = new();
-    private bool _checked;
-    private ShrinkException? _failure;
 
     private ShrinkGuard(ShrinkCheckOptions options, BackupManifest? previous, string target, string runId, ILogger logger)
     {
@@ -39,16 +34,7 @@ public sealed class ShrinkGuard
     public BackupManifest? Previous { get; }
 
     /// <summary>What shrank without failing the run (empty when nothing did).</summary>
-    public IReadOnlyList<string> Warnings
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _warnings.ToList();
-            }
-        }
-    }
+    public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>Reads the previous manifest (first readable store) before the run writes anything.</summary>
     public static async Task<ShrinkGuard> CreateAsync(
@@ -61,78 +47,31 @@ public sealed class ShrinkGuard
         return new ShrinkGuard(options, previous, target, runId, logger ?? NullLogger.Instance);
     }
 
-    /// <summary>The stores to give the runner: the same stores, each commit checked first.</summary>
-    public IReadOnlyList<IBackupStore> Wrap(IReadOnlyList<IBackupStore> stores)
+    /// <summary>Compares this run's tables and artifact sizes with the previous manifest; throws when that fails the run.</summary>
+    public void Check(IReadOnlyList<ManifestTable> tables, IReadOnlyDictionary<ArtifactKind, long> sizes)
     {
-        ArgumentNullException.ThrowIfNull(stores);
-        return stores.Select(s => (IBackupStore)new GuardedStore(this, s)).ToList();
-    }
-
-    /// <summary>Runs once per backup (every store got identical bytes); a failure is thrown again for every store.</summary>
-    private void Check(BackupManifest manifest, IReadOnlyDictionary<ArtifactKind, long> sizes)
-    {
-        lock (_gate)
-        {
-            if (!_checked)
-            {
-                _checked = true;
-                Evaluate(manifest, sizes);
-            }
-
-            if (_failure is not null)
-            {
-                throw _failure;
-            }
-        }
-    }
-
-    private void Evaluate(BackupManifest manifest, IReadOnlyDictionary<ArtifactKind, long> sizes)
-    {
+        ArgumentNullException.ThrowIfNull(tables);
+        ArgumentNullException.ThrowIfNull(sizes);
         var fraction = _options.ShrinkWarningFraction;
-        var tables = ShrinkCheck.Compare(Previous, manifest.Tables, fraction);
-        var artifacts = ShrinkCheck.CompareArtifacts(Previous, sizes, fraction);
-        if (tables.Count == 0 && artifacts.Count == 0)
+        var shrunkTables = ShrinkCheck.Compare(Previous, tables, fraction);
+        var shrunkArtifacts = ShrinkCheck.CompareArtifacts(Previous, sizes, fraction);
+        if (shrunkTables.Count == 0 && shrunkArtifacts.Count == 0)
         {
             return;
         }
 
-        var list = string.Join("; ", tables.Select(t => t.Describe()).Concat(artifacts.Select(a => a.Describe())));
+        var list = string.Join("; ", shrunkTables.Select(t => t.Describe()).Concat(shrunkArtifacts.Select(a => a.Describe())));
         var what = string.Create(
             CultureInfo.InvariantCulture,
-            $"{tables.Count} table(s) and {artifacts.Count} artifact(s) shrank by more than {fraction * 100:0.##}% against backup {Previous!.RunId}: {list}");
+            $"{shrunkTables.Count} table(s) and {shrunkArtifacts.Count} artifact(s) shrank by more than {fraction * 100:0.##}% against backup {Previous!.RunId}: {list}");
         if (_options.FailOnShrink)
         {
-            _failure = new ShrinkException(
+            throw new ShrinkException(
                 $"target {_target}: {what}",
                 "nothing was published; if the drop is intended, set Backup:FailOnShrink to false for one run");
-            return;
         }
 
         _warnings.Add(what);
         Log.Shrank(_logger, _runId, _target, what);
-    }
-
-    private sealed class GuardedStore(ShrinkGuard guard, IBackupStore inner) : IBackupStore
-    {
-        public string Description => inner.Description;
-
-        public async ValueTask<IBackupPublication> BeginAsync(string targetName, string runId, CancellationToken cancellationToken) =>
-            new GuardedPublication(guard, await inner.BeginAsync(targetName, runId, cancellationToken));
-    }
-
-    private sealed class GuardedPublication(ShrinkGuard guard, IBackupPublication inner) : IBackupPublication
-    {
-        private readonly ConcurrentDictionary<ArtifactKind, long> _sizes = new();
-
-        public async ValueTask<Stream> OpenArtifactAsync(ArtifactKind kind, CancellationToken cancellationToken) =>
-            new CountingWriteStream(await inner.OpenArtifactAsync(kind, cancellationToken), size => _sizes[kind] = size);
-
-        public ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken)
-        {
-            guard.Check(manifest, _sizes);
-            return inner.CommitAsync(manifest, cancellationToken);
-        }
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

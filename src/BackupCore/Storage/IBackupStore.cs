@@ -13,16 +13,23 @@ public interface IBackupStore
 }
 
 /// <summary>
-/// One target's artifacts being written. Disposing without <see cref="CommitAsync"/> aborts: temporary
-/// files are deleted, multipart uploads aborted, the previous backup stays the latest.
+/// One target's artifacts being written: open each artifact, write and dispose it, <see cref="PublishArtifactsAsync"/>,
+/// then <see cref="CommitAsync"/> with the manifest naming what was published. Disposing without a commit aborts:
+/// temporary files are deleted, multipart uploads aborted, published artifacts removed, the previous backup stays the latest.
 /// </summary>
 public interface IBackupPublication : IAsyncDisposable
 {
-    /// <summary>A write-only stream for one artifact; the caller writes and disposes it before committing.</summary>
+    /// <summary>A write-only stream for one artifact; the caller writes and disposes it before publishing.</summary>
     ValueTask<Stream> OpenArtifactAsync(ArtifactKind kind, CancellationToken cancellationToken);
 
-    /// <summary>Publishes every artifact opened, then the manifest last (it is the commit record).</summary>
-    ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken);
+    /// <summary>
+    /// Finishes every artifact opened and puts it where the manifest will name it (S3: completed and verified versions;
+    /// folder: the timestamped files). Readers still see the previous backup: the manifest is the commit record.
+    /// </summary>
+    ValueTask<IReadOnlyList<StoredArtifact>> PublishArtifactsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes <paramref name="manifest"/> (it names the published artifacts), which makes the backup the latest.</summary>
+    ValueTask CommitAsync(BackupManifest manifest, CancellationToken cancellationToken);
 }
 
 /// <summary>What landed in the store for one artifact; the integrity fields are the manifest's (see <see cref="ArtifactHasher"/>).</summary>

@@ -4,9 +4,9 @@ namespace BackupCore.Storage;
 
 /// <summary>
 /// One run's artifacts in the folder: written to <c>NAME.TS.gz.tmp-RUNID</c> etc., renamed to
-/// <c>NAME.TS.gz</c> on commit, then the plain latest names are replaced atomically (hard link or copy to a
-/// temporary name, then rename over the old one), the manifest last; then retention runs.
-/// Disposing without a commit deletes the temporary files; the previous backup stays the latest.
+/// <c>NAME.TS.gz</c> when published; the commit writes the stamped manifest, then replaces the plain latest names
+/// atomically (hard link or copy to a temporary name, then rename over the old one), the manifest last; then retention
+/// runs. Disposing without a commit deletes the temporary and the stamped files; the previous backup stays the latest.
 /// </summary>
 internal sealed class LocalFolderPublication : IBackupPublication
 {
@@ -19,6 +19,8 @@ internal sealed class LocalFolderPublication : IBackupPublication
     private readonly ILogger _logger;
     private readonly Dictionary<ArtifactKind, LocalArtifactFile> _files = [];
     private readonly List<string> _temporaries = [];
+    private readonly List<string> _published = [];
+    private IReadOnlyList<StoredArtifact>? _stored;
     private bool _committed;
     private bool _disposed;
 
@@ -61,18 +63,16 @@ internal sealed class LocalFolderPublication : IBackupPublication
         return ValueTask.FromResult(stream);
     }
 
-    public async ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<StoredArtifact>> PublishArtifactsAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        ObjectDisposedException.ThrowIf(_disposed || _committed || _stored is not null, this);
         if (_files.Values.FirstOrDefault(f => !f.WriterClosed) is { } open)
         {
             throw new BackupException($"{Description}: {open.TemporaryPath} is still being written; dispose its stream before committing");
         }
 
         var ordered = _files.Values.OrderBy(f => f.Kind).ToList();
-        var published = new List<string>();
-        try
+        await GuardAsync(async () =>
         {
             foreach (var file in ordered)
             {
@@ -82,49 +82,66 @@ internal sealed class LocalFolderPublication : IBackupPublication
             foreach (var file in ordered)
             {
                 File.Move(file.TemporaryPath, file.StampedPath, overwrite: false);
-                published.Add(file.StampedPath);
+                _published.Add(file.StampedPath);
             }
+        }).ConfigureAwait(false);
+        _stored = ordered.Select(f => new StoredArtifact(f.Kind, _names.Latest(f.Kind), f.Size, f.Sha256Hex, _timestamp, f.Head)).ToList();
+        return _stored;
+    }
 
-            var stored = ordered.Select(f => new StoredArtifact(f.Kind, _names.Latest(f.Kind), f.Size, f.Sha256Hex, _timestamp, f.Head)).ToList();
-            var final = manifest with
-            {
-                RunId = _runId,
-                Target = _names.Target,
-                FinishedAt = manifest.FinishedAt ?? _time.GetUtcNow(),
-                Artifacts = [.. stored.Select(s => s.ToManifest())],
-            };
+    public async ValueTask CommitAsync(BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        var stored = _stored ?? throw new InvalidOperationException($"{Description}: run {_runId}: publish the artifacts before the manifest");
+        await GuardAsync(async () =>
+        {
             var stampedManifest = Path.Combine(_folder, _names.StampedManifest(_timestamp));
             var temporaryManifest = LocalFileNames.Temporary(stampedManifest, _runId);
             _temporaries.Add(temporaryManifest);
             await using (var stream = new FileStream(temporaryManifest, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
             {
-                await stream.WriteAsync(final.ToJsonBytes(), cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(manifest.ToJsonBytes(), cancellationToken).ConfigureAwait(false);
                 stream.Flush(flushToDisk: true);
             }
 
             File.Move(temporaryManifest, stampedManifest, overwrite: false);
-            published.Add(stampedManifest);
+            _published.Add(stampedManifest);
 
             // The latest names, manifest last: a reader that sees the new manifest also sees its artifacts.
-            foreach (var file in ordered)
+            foreach (var artifact in stored)
             {
-                ReplaceLatest(file.StampedPath, Path.Combine(_folder, _names.Latest(file.Kind)));
+                ReplaceLatest(_files[artifact.Kind].StampedPath, Path.Combine(_folder, _names.Latest(artifact.Kind)));
             }
 
             ReplaceLatest(stampedManifest, Path.Combine(_folder, _names.LatestManifest));
-            _committed = true;
-            ApplyRetention();
-            return stored;
+        }).ConfigureAwait(false);
+        _committed = true;
+        ApplyRetention();
+    }
+
+    /// <summary>A failure removes what this run already published under stamped names, and names the folder.</summary>
+    private async Task GuardAsync(Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            foreach (var path in published)
-            {
-                TryDelete(path);
-            }
-
+            RemovePublished();
             throw FileErrors.Describe($"{Description}: commit of run {_runId}", ex);
         }
+    }
+
+    private void RemovePublished()
+    {
+        foreach (var path in _published)
+        {
+            TryDelete(path);
+        }
+
+        _published.Clear();
     }
 
     private void ReplaceLatest(string stamped, string latest)
@@ -186,6 +203,11 @@ internal sealed class LocalFolderPublication : IBackupPublication
             {
                 TryDelete(path);
             }
+        }
+
+        if (!_committed)
+        {
+            RemovePublished();
         }
     }
 }

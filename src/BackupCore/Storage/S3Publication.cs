@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace BackupCore.Storage;
 
 /// <summary>
-/// One run's artifacts on their way to S3. Commit order: finish every artifact's data (last parts), then
-/// complete/PUT each, then verify each exact version, then PUT the manifest (the commit record) last.
-/// On any failure every multipart upload is aborted and versions this commit already created are deleted,
-/// so the previous backup is current again; disposing without a commit aborts everything.
+/// One run's artifacts on their way to S3. Publishing finishes every artifact's data (last parts), then
+/// completes/PUTs each, then verifies each exact version; the commit PUTs the manifest (the commit record) last.
+/// On any failure, and when disposed without a commit, every multipart upload is aborted and the versions this run
+/// already created are deleted, so the previous backup is current again.
 /// </summary>
 internal sealed class S3Publication : IBackupPublication
 {
@@ -19,6 +19,8 @@ internal sealed class S3Publication : IBackupPublication
     private readonly string _runId;
     private readonly ILogger _logger;
     private readonly Dictionary<ArtifactKind, S3ArtifactUpload> _uploads = [];
+    private IReadOnlyList<StoredArtifact>? _published;
+    private bool _rolledBack;
     private bool _committed;
     private bool _disposed;
 
@@ -45,17 +47,16 @@ internal sealed class S3Publication : IBackupPublication
         return ValueTask.FromResult(stream);
     }
 
-    public async ValueTask<IReadOnlyList<StoredArtifact>> CommitAsync(BackupManifest manifest, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<StoredArtifact>> PublishArtifactsAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        ObjectDisposedException.ThrowIf(_disposed || _committed || _published is not null, this);
         if (_uploads.Values.FirstOrDefault(u => !u.WriterClosed) is { } open)
         {
             throw new BackupException($"{_options.Description}: {open.Key} is still being written; dispose its stream before committing");
         }
 
         var ordered = _uploads.Values.OrderBy(u => u.Kind).ToList();
-        try
+        await GuardAsync(async () =>
         {
             foreach (var upload in ordered)
             {
@@ -72,19 +73,30 @@ internal sealed class S3Publication : IBackupPublication
                 await upload.VerifyAsync(cancellationToken).ConfigureAwait(false);
                 StorageLog.Published(_logger, _options.Description, upload.Key, upload.Size, Math.Max(upload.PartCount, 1), upload.VersionId);
             }
+        }).ConfigureAwait(false);
+        _published = ordered.Select(u => new StoredArtifact(u.Kind, u.Key, u.Size, u.Sha256Hex, u.VersionId, u.Head)).ToList();
+        return _published;
+    }
 
-            var stored = ordered.Select(u => new StoredArtifact(u.Kind, u.Key, u.Size, u.Sha256Hex, u.VersionId, u.Head)).ToList();
-            var final = manifest with
-            {
-                RunId = _runId,
-                Target = _keys.Target,
-                FinishedAt = manifest.FinishedAt ?? DateTimeOffset.UtcNow,
-                Artifacts = [.. stored.Select(s => s.ToManifest())],
-            };
-            await S3ManifestUpload.PublishAsync(_client, _options, _keys.Manifest, _runId, final.ToJsonBytes(), cancellationToken).ConfigureAwait(false);
+    public async ValueTask CommitAsync(BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ObjectDisposedException.ThrowIf(_disposed || _committed, this);
+        if (_published is null)
+        {
+            throw new InvalidOperationException($"{_options.Description}: run {_runId}: publish the artifacts before the manifest");
+        }
 
-            _committed = true;
-            return stored;
+        await GuardAsync(() => S3ManifestUpload.PublishAsync(_client, _options, _keys.Manifest, _runId, manifest.ToJsonBytes(), cancellationToken)).ConfigureAwait(false);
+        _committed = true;
+    }
+
+    /// <summary>A failure aborts every upload and deletes the versions already published, so the previous backup is current again.</summary>
+    private async Task GuardAsync(Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -100,6 +112,9 @@ internal sealed class S3Publication : IBackupPublication
 
     private async Task CleanUpAsync(bool rollBackPublished)
     {
+        // Published versions are deleted once: after a failed step, and again at dispose, only the uploads are aborted.
+        rollBackPublished &= !_rolledBack;
+        _rolledBack |= rollBackPublished;
         var aborted = 0;
         foreach (var upload in _uploads.Values)
         {
@@ -140,7 +155,7 @@ internal sealed class S3Publication : IBackupPublication
         _disposed = true;
         if (!_committed)
         {
-            await CleanUpAsync(rollBackPublished: false).ConfigureAwait(false);
+            await CleanUpAsync(rollBackPublished: true).ConfigureAwait(false);
         }
 
         foreach (var upload in _uploads.Values)

@@ -2,6 +2,7 @@ using System.Text;
 using BackupCore.Archive;
 using BackupCore.Plan;
 using BackupCore.Storage;
+using BackupCore.Tests.Storage;
 using BackupCore.Writers;
 
 namespace BackupCore.Tests.Archive;
@@ -192,7 +193,7 @@ internal static class ArchiveTestPlans
             RunId = runId, Target = "golden", StartedAt = plan.SnapshotTime, SnapshotTime = plan.SnapshotTime,
             Database = plan.DatabaseName, Schemas = plan.Schemas, ServerVersion = plan.ServerVersion, ToolVersion = "test",
         };
-        var stored = Assert.Single(await publication.CommitAsync(manifest, CancellationToken.None));
+        var stored = Assert.Single(await ArtifactData.CommitAsync(publication, manifest));
         return (await File.ReadAllBytesAsync(Path.Combine(folder, ArtifactKind.Archive.FileName("golden"))), stored);
     }
 

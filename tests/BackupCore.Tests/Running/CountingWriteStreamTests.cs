@@ -24,7 +24,7 @@ public sealed class CountingWriteStreamTests : IDisposable
             await stream.WriteHeadAsync(ArtifactData.Bytes(1000, 2), CancellationToken.None);
         }
 
-        var stored = Assert.Single(await publication.CommitAsync(ArtifactData.Manifest("counted", "run1"), CancellationToken.None));
+        var stored = Assert.Single(await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("counted", "run1")));
         Assert.Equal(51_000, stored.Size);
         Assert.Equal(stored.Size, counted);
     }

@@ -47,6 +47,14 @@ internal static class ArtifactData
         }
     }
 
+    /// <summary>Publishes the artifacts and commits <paramref name="manifest"/> naming them, as the runner does per store.</summary>
+    public static async Task<IReadOnlyList<StoredArtifact>> CommitAsync(IBackupPublication publication, BackupManifest manifest)
+    {
+        var stored = await publication.PublishArtifactsAsync(CancellationToken.None);
+        await publication.CommitAsync(manifest with { Artifacts = [.. stored.Select(a => a.ToManifest())] }, CancellationToken.None);
+        return stored;
+    }
+
     public static BackupManifest Manifest(string target, string runId) => new()
     {
         RunId = runId,

@@ -20,7 +20,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         await ArtifactData.WriteAsync(publication, ArtifactKind.Plain, ArtifactData.Bytes(100_000 + seed, seed));
         await ArtifactData.WriteAsync(publication, ArtifactKind.Anonymized, ArtifactData.Bytes(90_000 + seed, seed + 1));
         await ArtifactData.WriteAsync(publication, ArtifactKind.Archive, ArtifactData.Bytes(1_500_000 + seed, seed + 2));
-        return await publication.CommitAsync(ArtifactData.Manifest(target, runId), CancellationToken.None);
+        return await ArtifactData.CommitAsync(publication, ArtifactData.Manifest(target, runId));
     }
 
     [Fact]
@@ -53,6 +53,27 @@ public sealed class LocalFolderStoreTests : IDisposable
         // The latest name is a hard link to the stamped file (no second copy of a big dump).
         var links = await BackupCore.Tests.Fixtures.ProcessRunner.RunAsync("stat", ["-c", "%h", Path.Combine(_folder.FullName, "infinite-prod.dump")]);
         Assert.Equal("2", links.EnsureSuccess("stat").StdOut.Trim());
+    }
+
+    [Fact]
+    public async Task Artifacts_published_without_a_committed_manifest_are_removed_when_the_publication_is_disposed()
+    {
+        var time = new FixedTime(new DateTimeOffset(2026, 11, 25, 4, 0, 0, TimeSpan.Zero));
+        var store = Store(time);
+        await RunAsync(store, "infinite-prod", seed: 1);
+        var before = Files();
+
+        time.Now = time.Now.AddDays(1);
+        await using (var publication = await store.BeginAsync("infinite-prod", "run2", CancellationToken.None))
+        {
+            await ArtifactData.WriteAsync(publication, ArtifactKind.Plain, ArtifactData.Bytes(50_000, 7));
+            var stored = await publication.PublishArtifactsAsync(CancellationToken.None);
+            Assert.Equal("infinite-prod.gz", Assert.Single(stored).Key);
+            Assert.Contains("infinite-prod.20261126T040000Z.gz", Files());
+        }
+
+        Assert.Equal(before, Files());
+        Assert.Equal("run1", (await store.GetManifestAsync("infinite-prod", null, CancellationToken.None)).RunId);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
         await using var publication = await store.BeginAsync("checksum-mode", "run", CancellationToken.None);
         await ArtifactData.WriteAsync(publication, ArtifactKind.Plain, ArtifactData.Bytes(1000, 1));
 
-        var ex = await Assert.ThrowsAsync<BackupException>(async () => await publication.CommitAsync(ArtifactData.Manifest("checksum-mode", "run"), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BackupException>(async () => await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("checksum-mode", "run")));
         Assert.Contains("ChecksumMode", ex.Message + ex.Hint, StringComparison.Ordinal);
         Assert.Equal(0, await ObjectCountAsync());
     }

@@ -34,7 +34,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
             await ArtifactData.WriteAsync(publication, kind, bytes);
         }
 
-        var stored = await publication.CommitAsync(ArtifactData.Manifest(target, runId), CancellationToken.None);
+        var stored = await ArtifactData.CommitAsync(publication, ArtifactData.Manifest(target, runId));
         return (stored, data);
     }
 
@@ -50,6 +50,25 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         using var client = server.CreateClient();
         var response = await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = prefix });
         return response.MultipartUploads ?? [];
+    }
+
+    [Fact]
+    public async Task Versions_published_without_a_committed_manifest_are_deleted_when_the_publication_is_disposed()
+    {
+        using var store = new S3Store(server.Options(_bucket));
+        var (first, _) = await RunAsync(store, "unmanifested", seed: 3);
+        await using (var publication = await store.BeginAsync("unmanifested", NewRunId(), CancellationToken.None))
+        {
+            await ArtifactData.WriteAsync(publication, ArtifactKind.Plain, ArtifactData.Bytes(1000, 4));
+            var stored = Assert.Single(await publication.PublishArtifactsAsync(CancellationToken.None));
+            Assert.Equal(2, (await VersionCountsAsync("db/unmanifested.gz"))["db/unmanifested.gz"]);
+            Assert.NotEqual(first.Single(a => a.Kind == ArtifactKind.Plain).VersionId, stored.VersionId);
+        }
+
+        Assert.All((await VersionCountsAsync("db/unmanifested.")).Values, c => Assert.Equal(1, c));
+        var manifest = await store.GetManifestAsync("unmanifested", null, CancellationToken.None);
+        Assert.Equal(first.Select(a => a.VersionId), manifest.Artifacts.Select(a => a.VersionId));
+        Assert.Empty(await OpenUploadsAsync("db/unmanifested."));
     }
 
     [Fact]
@@ -173,7 +192,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         var stream = await publication.OpenArtifactAsync(ArtifactKind.Plain, CancellationToken.None);
         await stream.WriteAsync(new byte[100]);
 
-        var ex = await Assert.ThrowsAsync<BackupException>(async () => await publication.CommitAsync(ArtifactData.Manifest("still-open", "r"), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BackupException>(async () => await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("still-open", "r")));
         Assert.Contains("db/still-open.gz", ex.Message, StringComparison.Ordinal);
         Assert.Empty(await VersionCountsAsync("db/still-open."));
     }
@@ -229,7 +248,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         await using (var publication = await store.BeginAsync("head-last", runId, CancellationToken.None))
         {
             await WriteWithHeadAsync(publication, head, body);
-            stored = await publication.CommitAsync(ArtifactData.Manifest("head-last", runId), CancellationToken.None);
+            stored = await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("head-last", runId));
         }
 
         // 5 MiB parts: part 1 = the head + the first (5 MiB - 40,000) body bytes, held; then parts 2..4 as the body streams.
@@ -255,7 +274,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         await using (var publication = await store.BeginAsync("head-small", runId, CancellationToken.None))
         {
             await WriteWithHeadAsync(publication, head, body);
-            await publication.CommitAsync(ArtifactData.Manifest("head-small", runId), CancellationToken.None);
+            await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("head-small", runId));
         }
 
         var artifact = (await store.GetManifestAsync("head-small", null, CancellationToken.None)).Artifacts.Single();
@@ -278,7 +297,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
             await stream.WriteAsync(ArtifactData.Bytes(7 * MiB, 90));
         }
 
-        var ex = await Assert.ThrowsAsync<BackupException>(async () => await publication.CommitAsync(ArtifactData.Manifest("head-missing", "r"), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<BackupException>(async () => await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("head-missing", "r")));
         Assert.Contains("db/head-missing.dump: its first bytes were reserved but never written", ex.Message, StringComparison.Ordinal);
         Assert.Empty(await VersionCountsAsync("db/head-missing."));
         Assert.Empty(await OpenUploadsAsync("db/head-missing."));
@@ -316,7 +335,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
         }
 
         await write;
-        await publication.CommitAsync(ArtifactData.Manifest("in-flight", runId), CancellationToken.None);
+        await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("in-flight", runId));
         var artifact = (await store.GetManifestAsync("in-flight", null, CancellationToken.None)).Artifacts.Single();
         Assert.Equal(data, await ArtifactData.ReadAllAsync(await store.OpenReadAsync(artifact.Key, artifact.VersionId, CancellationToken.None)));
     }
@@ -335,7 +354,7 @@ public sealed class S3StoreTests(S3Server server) : IAsyncLifetime
             {
                 await using var publication = await store.BeginAsync("same-bytes", NewRunId(), CancellationToken.None);
                 await ArtifactData.WriteAsync(publication, ArtifactKind.Archive, data);
-                var stored = await publication.CommitAsync(ArtifactData.Manifest("same-bytes", "r"), CancellationToken.None);
+                var stored = await ArtifactData.CommitAsync(publication, ArtifactData.Manifest("same-bytes", "r"));
                 hashes.Add(stored.Single().Sha256);
             }
 
