@@ -5,10 +5,10 @@ namespace BackupCli;
 
 public static partial class BackupCommand
 {
-    /// <summary>The options of <c>backup</c>; each one that is given overrides its setting of the configuration.</summary>
-    internal sealed class Arguments
+    /// <summary>The options of <c>backup</c>; each one that is given overrides its setting of the configuration (<see cref="Settings"/>).</summary>
+    internal sealed partial class Arguments
     {
-        public Option<string?> Settings { get; } = new("--settings")
+        public Option<string?> SettingsFile { get; } = new("--settings")
         {
             Description = "Settings file with the Functions app's setting names: local.settings.json ({ \"Values\": { \"Backup__...\": ... } }) or { \"Backup\": { ... } }. Backup__* environment variables override it.",
         };
@@ -62,7 +62,7 @@ public static partial class BackupCommand
 
         public void AddTo(Command command)
         {
-            command.Options.Add(Settings);
+            command.Options.Add(SettingsFile);
             command.Options.Add(Target);
             command.Options.Add(Connection);
             command.Options.Add(Schemas);
@@ -114,17 +114,7 @@ public static partial class BackupCommand
                 result.AddError("--name must be 1-100 characters of letters, digits, '.', '_' or '-', not starting with '.'");
             }
 
-            if (result.GetValue(Store.S3) is { } s3)
-            {
-                try
-                {
-                    StoreArguments.ParseS3Url(s3);
-                }
-                catch (BackupCore.BackupException ex)
-                {
-                    result.AddError(ex.Message);
-                }
-            }
+            Store.Validate(result);
         }
 
         /// <summary>One database named on the command line (rather than the configured targets).</summary>

@@ -22,29 +22,46 @@ public sealed class BackupSettings
         Options = options;
     }
 
-    /// <summary>The merged settings (file, then environment), as the validator re-reads them.</summary>
+    /// <summary>The merged settings (file, then environment, then the flags), as the validator re-reads them.</summary>
     public IConfiguration Configuration { get; }
 
-    /// <summary>The bound <c>Backup</c> section; a fresh tree the caller may adjust (command-line overrides).</summary>
+    /// <summary>The bound <c>Backup</c> section.</summary>
     public BackupOptions Options { get; }
 
     /// <summary>Client id of a user-assigned managed identity, for Entra ID logins (as in the Functions app).</summary>
     public string? ClientId => Configuration[ClientIdSetting] is { Length: > 0 } id ? id : null;
 
-    /// <summary>Reads and binds the settings; a file or value that cannot be read throws a <see cref="BackupException"/> naming it.</summary>
-    public static BackupSettings Load(string? settingsFile, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>
+    /// Reads and binds the settings; a file or value that cannot be read throws a <see cref="BackupException"/> naming it.
+    /// <paramref name="commandLine"/> turns the flags into settings, given the configuration without them; they are
+    /// added last, so they override the file and the environment.
+    /// </summary>
+    public static BackupSettings Load(
+        string? settingsFile, IReadOnlyDictionary<string, string?> environment, Func<IConfiguration, CommandLineSettings>? commandLine = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var builder = new ConfigurationBuilder();
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (settingsFile is not null)
         {
-            builder.AddInMemoryCollection(ReadFile(settingsFile));
+            foreach (var (key, value) in ReadFile(settingsFile))
+            {
+                values[key] = value;
+            }
         }
 
-        builder.AddInMemoryCollection(environment
-            .Where(e => IsSetting(e.Key))
-            .Select(e => new KeyValuePair<string, string?>(e.Key.Replace("__", ":", StringComparison.Ordinal), e.Value)));
-        var configuration = builder.Build();
+        foreach (var (key, value) in environment.Where(e => IsSetting(e.Key)))
+        {
+            values[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        if (commandLine is not null)
+        {
+            var flags = commandLine(configuration);
+            var targets = BackupOptions.SectionName + ":Targets:";
+            var kept = flags.ReplacesTargets ? values.Where(v => !v.Key.StartsWith(targets, StringComparison.OrdinalIgnoreCase)) : values;
+            configuration = new ConfigurationBuilder().AddInMemoryCollection(kept).AddInMemoryCollection(flags.Values).Build();
+        }
 
         var options = new BackupOptions();
         try

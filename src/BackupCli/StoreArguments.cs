@@ -1,17 +1,21 @@
 using System.CommandLine;
 using BackupCore;
-using BackupCore.Storage;
 
 namespace BackupCli;
 
 /// <summary>
-/// The store flags every command shares: <c>--out DIR</c> (local folder) and/or
-/// <c>--s3 s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-path-style]</c>. Endpoint, credentials and region
-/// also come from the AWS SDK's standard environment (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_REGION, ...).
+/// The store flags of <c>backup</c>, named as every command names them: <c>--dir DIR</c> (local folder) and/or
+/// <c>--s3 s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-path-style]</c>. Endpoint, credentials and region also come
+/// from the AWS SDK's standard environment (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_REGION, ...). <c>--out</c>
+/// (<c>-o</c>), the folder's name before the read commands and backup shared one vocabulary, still works for one
+/// release and is hidden from help.
 /// </summary>
 public sealed class StoreArguments
 {
-    public Option<string?> Folder { get; } = new("--out", "-o", "--dir") { Description = "Local folder store (timestamped files plus the latest names)." };
+    public Option<string?> Dir { get; } = new("--dir") { Description = "Local folder store (timestamped files plus the latest names)." };
+
+    /// <summary>The old spelling of <see cref="Dir"/> (docs/cli.md); to be removed after one release.</summary>
+    public Option<string?> Out { get; } = new("--out", "-o") { Description = "Old name of --dir.", Hidden = true };
 
     public Option<string?> S3 { get; } = new("--s3") { Description = "S3 store: s3://BUCKET/PREFIX (prefix default \"db\")." };
 
@@ -23,14 +27,36 @@ public sealed class StoreArguments
 
     public void AddTo(Command command)
     {
-        command.Options.Add(Folder);
+        command.Options.Add(Dir);
+        command.Options.Add(Out);
         command.Options.Add(S3);
         command.Options.Add(S3Endpoint);
         command.Options.Add(S3PathStyle);
         command.Options.Add(VerifyUpload);
     }
 
-    public bool AnyGiven(ParseResult parse) => parse.GetValue(Folder) is not null || parse.GetValue(S3) is not null;
+    /// <summary>The folder of <c>--dir</c> (or its old name <c>--out</c>).</summary>
+    public string? Folder(ParseResult parse) => parse.GetValue(Dir) ?? parse.GetValue(Out);
+
+    public void Validate(System.CommandLine.Parsing.CommandResult result)
+    {
+        if (result.GetValue(Dir) is not null && result.GetValue(Out) is not null)
+        {
+            result.AddError("give --dir (--out is its old name), not both");
+        }
+
+        if (result.GetValue(S3) is { } s3)
+        {
+            try
+            {
+                ParseS3Url(s3);
+            }
+            catch (BackupException ex)
+            {
+                result.AddError(ex.Message);
+            }
+        }
+    }
 
     /// <summary>Parses <c>s3://bucket/prefix</c>; a missing prefix means "db", the seed's layout.</summary>
     public static (string Bucket, string Prefix) ParseS3Url(string url)
@@ -47,33 +73,5 @@ public sealed class StoreArguments
         var bucket = slash < 0 ? rest : rest[..slash];
         var prefix = slash < 0 ? "db" : rest[(slash + 1)..].Trim('/');
         return (bucket, prefix);
-    }
-
-    /// <summary>The stores the flags name; the caller disposes S3 stores through the returned list.</summary>
-    public IReadOnlyList<IBackupStore> CreateStores(ParseResult parse)
-    {
-        var stores = new List<IBackupStore>();
-        if (parse.GetValue(Folder) is { } dir)
-        {
-            stores.Add(new LocalFolderStore(new LocalFolderOptions { Path = dir }));
-        }
-
-        if (parse.GetValue(S3) is { } url)
-        {
-            var (bucket, prefix) = ParseS3Url(url);
-            var options = new S3StoreOptions
-            {
-                Bucket = bucket,
-                Prefix = prefix,
-                ServiceUrl = parse.GetValue(S3Endpoint),
-                ForcePathStyle = parse.GetValue(S3PathStyle) ? true : null,
-                VerifyUpload = parse.GetValue(VerifyUpload),
-                Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
-            };
-            options.Validate();
-            stores.Add(new S3Store(options));
-        }
-
-        return stores;
     }
 }

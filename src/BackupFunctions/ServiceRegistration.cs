@@ -1,10 +1,7 @@
 using Azure.Core;
-using Azure.Identity;
-using BackupCore.Anonymization;
+using BackupCore.Azure;
 using BackupCore.Configuration;
 using BackupCore.Runs;
-using BackupCore.Running;
-using BackupCore.Writers;
 using BackupFunctions.Functions;
 using BackupFunctions.State;
 using Microsoft.Azure.Functions.Worker;
@@ -52,23 +49,23 @@ public static class ServiceRegistration
         services.AddSingleton<IValidateOptions<HostSettings>, HostSettingsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
-        {
-            ManagedIdentityClientId = sp.GetRequiredService<IOptions<HostSettings>>().Value.ClientId,
-        }));
+        services.TryAddSingleton(sp => AzureIdentity.Credential(sp.GetRequiredService<IOptions<HostSettings>>().Value.ClientId));
         services.TryAddSingleton<IAccessTokenSource>(sp => new EntraIdTokenSource(sp.GetRequiredService<TokenCredential>()));
         services.TryAddSingleton(sp => new TargetDataSources(sp.GetRequiredService<IOptions<BackupOptions>>(), sp.GetRequiredService<IAccessTokenSource>()));
-        services.TryAddSingleton(sp => BackupStoreFactory.Create(
-            sp.GetRequiredService<IOptions<BackupOptions>>().Value,
-            sp.GetRequiredService<IOptions<HostSettings>>().Value,
-            sp.GetRequiredService<TokenCredential>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => CreateSinkFactory(sp.GetRequiredService<IOptions<BackupOptions>>().Value));
-        services.TryAddSingleton(sp => new BackupRunner(
-            sp.GetRequiredService<ArtifactSinkFactory>(),
-            sp.GetRequiredService<ILogger<BackupRunner>>(),
-            sp.GetRequiredService<TimeProvider>()));
+
+        // The composition the CLI uses too; only the host's identity (logging, clock, the S3 role) comes from here.
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BackupOptions>>().Value;
+            var credential = sp.GetRequiredService<TokenCredential>();
+            return new BackupComposition(options, new HostServices
+            {
+                Loggers = sp.GetRequiredService<ILoggerFactory>(),
+                Time = sp.GetRequiredService<TimeProvider>(),
+                S3Credentials = AzureIdentity.S3Credentials(options.S3, sp.GetRequiredService<IOptions<HostSettings>>().Value.ClientId, credential),
+            });
+        });
+        services.TryAddSingleton(sp => new BackupStoreSet(sp.GetRequiredService<BackupComposition>().Stores));
         services.TryAddSingleton<ITargetLock>(_ => new PostgresTargetLock());
 
         services.TryAddSingleton(sp => new StorageClients(configuration, sp.GetRequiredService<TokenCredential>()));
@@ -96,28 +93,13 @@ public static class ServiceRegistration
         services.TryAddSingleton(sp => new RunExecutor(
             sp.GetRequiredService<IRunStore>(),
             sp.GetRequiredService<TargetDataSources>(),
-            sp.GetRequiredService<BackupStoreSet>(),
-            sp.GetRequiredService<BackupRunner>(),
+            sp.GetRequiredService<BackupComposition>(),
             sp.GetRequiredService<ITargetLock>(),
-            sp.GetRequiredService<IOptions<BackupOptions>>(),
             sp.GetRequiredService<ILogger<RunExecutor>>(),
             sp.GetRequiredService<TimeProvider>())
         {
             MaxAttempts = BackupQueueFunction.MaxDequeueCount,
         });
         return services;
-    }
-
-    private static ArtifactSinkFactory CreateSinkFactory(BackupOptions options)
-    {
-        var policy = options.Anonymization.PolicyFile is { Length: > 0 } file
-            ? AnonymizationPolicy.Parse(File.ReadAllBytes(file), file)
-            : AnonymizationPolicy.Empty;
-        return new ArtifactSinkFactory(new ArtifactWriterOptions
-        {
-            CompressionLevel = options.ZlibCompressionLevel ?? 2,
-            Anonymization = options.Anonymization,
-            AnonymizationPolicy = policy,
-        });
     }
 }

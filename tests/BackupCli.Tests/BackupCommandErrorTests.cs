@@ -35,7 +35,7 @@ public sealed class BackupCommandErrorTests(PostgresServer server) : IAsyncLifet
     }
 
     private Task<CliRun.Result> BackupAsync(string connection, params string[] extra) =>
-        CliRun.RunAsync(["backup", "--connection", connection, "--name", "err", "--out", _out, .. extra]);
+        CliRun.RunAsync(["backup", "--connection", connection, "--name", "err", "--dir", _out, .. extra]);
 
     private void AssertFailedCleanly(CliRun.Result result, string expected)
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace BackupCli.Tests;
 
 /// <summary>
@@ -65,6 +67,43 @@ public sealed class BackupSettingsTests : IDisposable
         Assert.Equal((1, 2), (options.ZlibCompressionLevel, options.Workers));
     }
 
+    [Fact]
+    public void Flags_are_the_last_settings_source_and_can_replace_the_configured_targets()
+    {
+        var file = Path.Combine(_dir, "flags.json");
+        File.WriteAllText(file, """{ "Backup": { "CompressionLevel": "9", "Targets": [ { "Name": "file-a", "Password": "kept-out" }, { "Name": "file-b" } ] } }""");
+        var environment = new Dictionary<string, string?> { ["Backup__CompressionLevel"] = "Fastest", ["Backup__Targets__1__Host"] = "env-host" };
+        IConfiguration? seen = null;
+
+        var merged = BackupSettings.Load(file, environment, configured =>
+        {
+            seen = configured;
+            return new CommandLineSettings(new Dictionary<string, string?> { ["Backup:CompressionLevel"] = "0" }, ReplacesTargets: false);
+        });
+        var replaced = BackupSettings.Load(file, environment, _ => new CommandLineSettings(
+            new Dictionary<string, string?> { ["Backup:Targets:0:Name"] = "flag", ["Backup:Targets:0:Host"] = "flag-host" }, ReplacesTargets: true));
+
+        Assert.Equal("Fastest", seen!["Backup:CompressionLevel"]);
+        Assert.Equal(0, merged.Options.ZlibCompressionLevel);
+        Assert.Equal(["file-a", "file-b"], merged.Options.Targets.Select(t => t.Name));
+        Assert.Equal("env-host", merged.Options.Targets[1].Host);
+        var only = Assert.Single(replaced.Options.Targets);
+        Assert.Equal(("flag", "flag-host", null), (only.Name, only.Host, only.Password));
+        Assert.Equal(1, replaced.Options.ZlibCompressionLevel);
+    }
+
+    [Fact]
+    public async Task A_flag_that_contradicts_a_setting_is_refused_by_the_settings_validator_naming_both()
+    {
+        var env = OneTarget();
+        env["Backup__FailOnShrink"] = "true";
+
+        var r = await CliRun.RunWithEnvironmentAsync(env, "backup", "--shrink-warning-fraction", "0");
+
+        Assert.Equal(ExitCodes.Usage, r.ExitCode);
+        Assert.Contains("Backup:FailOnShrink needs Backup:ShrinkWarningFraction above 0", r.StdErr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Backup__Targets__0__Port", "abc", "Failed to convert configuration value 'abc' at 'Backup:Targets:0:Port'")]
     [InlineData("Backup__Targets__0__Host", "", "Backup:Targets:0:Host is required")]
@@ -89,7 +128,7 @@ public sealed class BackupSettingsTests : IDisposable
     [Fact]
     public async Task No_targets_and_no_name_exits_2_saying_what_to_configure()
     {
-        var r = await CliRun.RunWithEnvironmentAsync(new Dictionary<string, string?>(), "backup", "--out", _dir);
+        var r = await CliRun.RunWithEnvironmentAsync(new Dictionary<string, string?>(), "backup", "--dir", _dir);
 
         Assert.Equal(ExitCodes.Usage, r.ExitCode);
         Assert.Contains("Backup:Targets is required", r.StdErr, StringComparison.Ordinal);

@@ -30,7 +30,7 @@ public sealed class BadInputSweepTests : IAsyncLifetime, IDisposable
     {
         await _pg.CreateDatabaseAsync(Database);
         await _pg.ExecuteAsync("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1);", Database);
-        var stored = await CliRun.RunAsync("backup", "--connection", _pg.ConnectionString(Database), "--name", "sweep", "--out", Store);
+        var stored = await CliRun.RunAsync("backup", "--connection", _pg.ConnectionString(Database), "--name", "sweep", "--dir", Store);
         Assert.True(stored.ExitCode == 0, stored.ToString());
         Directory.CreateDirectory(Scratch);
         await File.WriteAllTextAsync(Path.Combine(_root, "a-file"), "not a folder");
@@ -43,32 +43,32 @@ public sealed class BadInputSweepTests : IAsyncLifetime, IDisposable
     /// <summary>(case name, PG* or other variables, arguments, what the message must name); {pg} {store} {scratch} {file} {s3} are filled in.</summary>
     public static TheoryData<string, string, string[], string> Cases() => new()
     {
-        { "backup --connection URI with a bad port", "", ["backup", "--connection", "postgresql://postgres@127.0.0.1:abc/db", "--name", "n", "--out", "{scratch}"], "port=\"abc\"" },
-        { "backup --connection conninfo with an unknown key", "", ["backup", "--connection", "host=127.0.0.1 prot=5432", "--name", "n", "--out", "{scratch}"], "\"prot\"" },
-        { "backup --connection Npgsql with an unknown key", "", ["backup", "--connection", "Host=127.0.0.1;Prot=5432", "--name", "n", "--out", "{scratch}"], "unknown key \"prot\"" },
-        { "backup --connection unterminated quote", "", ["backup", "--connection", "host='127.0.0.1", "--name", "n", "--out", "{scratch}"], "\"host\"" },
-        { "backup --connection bad percent-encoding", "", ["backup", "--connection", "postgresql://u%zz@h/db", "--name", "n", "--out", "{scratch}"], "percent-encoding" },
-        { "backup --connection unreachable host", "", ["backup", "--connection", "host=127.0.0.1 port=1 connect_timeout=5", "--name", "n", "--out", "{scratch}"], "127.0.0.1:1" },
-        { "backup --connection missing database", "", ["backup", "--connection", "{pgdb:cli_sweep_missing}", "--name", "n", "--out", "{scratch}"], "cli_sweep_missing" },
-        { "backup --connection missing role", "", ["backup", "--connection", "{pguser:no_such_role}", "--name", "n", "--out", "{scratch}"], "no_such_role" },
-        { "backup PGPORT", "PGPORT=abc", ["backup", "--name", "n", "--out", "{scratch}"], "PGPORT" },
-        { "backup PGSSLMODE", "PGSSLMODE=maybe", ["backup", "--name", "n", "--out", "{scratch}"], "PGSSLMODE" },
-        { "backup PGCONNECT_TIMEOUT", "PGCONNECT_TIMEOUT=soon", ["backup", "--name", "n", "--out", "{scratch}"], "PGCONNECT_TIMEOUT" },
-        { "backup PGSERVICE", "PGSERVICE=no_such_service", ["backup", "--name", "n", "--out", "{scratch}"], "no_such_service" },
-        { "backup --name", "", ["backup", "--connection", "{pg}", "--name", "../n", "--out", "{scratch}"], "--name" },
-        { "backup --out a file", "", ["backup", "--connection", "{pg}", "--name", "n", "--out", "{file}/sub"], "{file}" },
+        { "backup --connection URI with a bad port", "", ["backup", "--connection", "postgresql://postgres@127.0.0.1:abc/db", "--name", "n", "--dir", "{scratch}"], "port=\"abc\"" },
+        { "backup --connection conninfo with an unknown key", "", ["backup", "--connection", "host=127.0.0.1 prot=5432", "--name", "n", "--dir", "{scratch}"], "\"prot\"" },
+        { "backup --connection Npgsql with an unknown key", "", ["backup", "--connection", "Host=127.0.0.1;Prot=5432", "--name", "n", "--dir", "{scratch}"], "unknown key \"prot\"" },
+        { "backup --connection unterminated quote", "", ["backup", "--connection", "host='127.0.0.1", "--name", "n", "--dir", "{scratch}"], "\"host\"" },
+        { "backup --connection bad percent-encoding", "", ["backup", "--connection", "postgresql://u%zz@h/db", "--name", "n", "--dir", "{scratch}"], "percent-encoding" },
+        { "backup --connection unreachable host", "", ["backup", "--connection", "host=127.0.0.1 port=1 connect_timeout=5", "--name", "n", "--dir", "{scratch}"], "127.0.0.1:1" },
+        { "backup --connection missing database", "", ["backup", "--connection", "{pgdb:cli_sweep_missing}", "--name", "n", "--dir", "{scratch}"], "cli_sweep_missing" },
+        { "backup --connection missing role", "", ["backup", "--connection", "{pguser:no_such_role}", "--name", "n", "--dir", "{scratch}"], "no_such_role" },
+        { "backup PGPORT", "PGPORT=abc", ["backup", "--name", "n", "--dir", "{scratch}"], "PGPORT" },
+        { "backup PGSSLMODE", "PGSSLMODE=maybe", ["backup", "--name", "n", "--dir", "{scratch}"], "PGSSLMODE" },
+        { "backup PGCONNECT_TIMEOUT", "PGCONNECT_TIMEOUT=soon", ["backup", "--name", "n", "--dir", "{scratch}"], "PGCONNECT_TIMEOUT" },
+        { "backup PGSERVICE", "PGSERVICE=no_such_service", ["backup", "--name", "n", "--dir", "{scratch}"], "no_such_service" },
+        { "backup --name", "", ["backup", "--connection", "{pg}", "--name", "../n", "--dir", "{scratch}"], "--name" },
+        { "backup --dir a file", "", ["backup", "--connection", "{pg}", "--name", "n", "--dir", "{file}/sub"], "{file}" },
         { "backup --s3 not a URL", "", ["backup", "--connection", "{pg}", "--name", "n", "--s3", "http://bucket/x"], "--s3" },
         { "backup --s3 invalid bucket name", "", ["backup", "--connection", "{pg}", "--name", "n", "--s3", "s3://Not_A_Bucket/db", "--s3-endpoint", "{s3}"], "Not_A_Bucket" },
         { "backup --s3-endpoint not a URL", "", ["backup", "--connection", "{pg}", "--name", "n", "--s3", "s3://bucket/db", "--s3-endpoint", "nowhere"], "nowhere" },
         { "backup --s3-endpoint down", "", ["backup", "--connection", "{pg}", "--name", "n", "--s3", "s3://bucket/db", "--s3-endpoint", "http://127.0.0.1:1"], "127.0.0.1:1" },
-        { "backup --compression-level not a number", "", ["backup", "--connection", "{pg}", "--name", "n", "--out", "{scratch}", "--compression-level", "abc"], "--compression-level" },
-        { "backup --compression-level out of range", "", ["backup", "--connection", "{pg}", "--name", "n", "--out", "{scratch}", "--compression-level", "12"], "--compression-level" },
-        { "backup --lock-timeout", "", ["backup", "--connection", "{pg}", "--name", "n", "--out", "{scratch}", "--lock-timeout", "-1"], "--lock-timeout" },
-        { "backup --lock-wait", "", ["backup", "--connection", "{pg}", "--name", "n", "--out", "{scratch}", "--lock-wait", "x"], "--lock-wait" },
-        { "backup --shrink-warning-fraction", "", ["backup", "--connection", "{pg}", "--name", "n", "--out", "{scratch}", "--shrink-warning-fraction", "2"], "--shrink-warning-fraction" },
+        { "backup --compression-level not a number", "", ["backup", "--connection", "{pg}", "--name", "n", "--dir", "{scratch}", "--compression-level", "abc"], "--compression-level" },
+        { "backup --compression-level out of range", "", ["backup", "--connection", "{pg}", "--name", "n", "--dir", "{scratch}", "--compression-level", "12"], "--compression-level" },
+        { "backup --lock-timeout", "", ["backup", "--connection", "{pg}", "--name", "n", "--dir", "{scratch}", "--lock-timeout", "-1"], "--lock-timeout" },
+        { "backup --lock-wait", "", ["backup", "--connection", "{pg}", "--name", "n", "--dir", "{scratch}", "--lock-wait", "x"], "--lock-wait" },
+        { "backup --shrink-warning-fraction", "", ["backup", "--connection", "{pg}", "--name", "n", "--dir", "{scratch}", "--shrink-warning-fraction", "2"], "--shrink-warning-fraction" },
         { "backup --settings missing", "", ["backup", "--settings", "{scratch}/none.json"], "--settings" },
-        { "backup --target unknown", "", ["backup", "--target", "nope", "--out", "{scratch}"], "--target nope" },
-        { "backup --anonymization-policy missing", "", ["backup", "--connection", "{pg}", "--name", "n", "--out", "{scratch}", "--anonymization-policy", "{scratch}/none.json"], "none.json" },
+        { "backup --target unknown", "", ["backup", "--target", "nope", "--dir", "{scratch}"], "--target nope" },
+        { "backup --anonymization-policy missing", "", ["backup", "--connection", "{pg}", "--name", "n", "--dir", "{scratch}", "--anonymization-policy", "{scratch}/none.json"], "none.json" },
         { "list --dir missing", "", ["list", "--dir", "{scratch}/none"], "{scratch}/none" },
         { "list --dir a file", "", ["list", "--dir", "{file}"], "{file}" },
         { "list --s3 bad", "", ["list", "--s3", "bucket"], "--s3" },

@@ -34,7 +34,7 @@ public sealed class ConnectionStringCommandTests(PostgresServer server) : IAsync
     public async Task Backup_takes_a_postgresql_uri()
     {
         var output = Path.Combine(_dir, "uri");
-        var result = await CliRun.RunWithEnvironmentAsync(Environment(), "backup", "--connection", $"postgresql://postgres@127.0.0.1:{server.Port}/{Database}", "--name", "uri", "--out", output);
+        var result = await CliRun.RunWithEnvironmentAsync(Environment(), "backup", "--connection", $"postgresql://postgres@127.0.0.1:{server.Port}/{Database}", "--name", "uri", "--dir", output);
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("backup of uri:", result.StdOut, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(output, "uri.dump")));
@@ -44,18 +44,18 @@ public sealed class ConnectionStringCommandTests(PostgresServer server) : IAsync
     public async Task Backup_takes_libpq_keywords_and_a_service_named_by_PGSERVICE()
     {
         var conninfo = await CliRun.RunWithEnvironmentAsync(
-            Environment(), "backup", "--connection", $"host=127.0.0.1 port={server.Port} dbname={Database} user=postgres", "--name", "kv", "--out", Path.Combine(_dir, "kv"));
+            Environment(), "backup", "--connection", $"host=127.0.0.1 port={server.Port} dbname={Database} user=postgres", "--name", "kv", "--dir", Path.Combine(_dir, "kv"));
         Assert.True(conninfo.ExitCode == 0, conninfo.ToString());
 
         await File.WriteAllTextAsync(Path.Combine(_dir, ".pg_service.conf"), $"[nightly]\nhost=127.0.0.1\nport={server.Port}\ndbname={Database}\nuser=postgres\n");
-        var service = await CliRun.RunWithEnvironmentAsync(Environment(("PGSERVICE", "nightly")), "backup", "--name", "svc", "--out", Path.Combine(_dir, "svc"));
+        var service = await CliRun.RunWithEnvironmentAsync(Environment(("PGSERVICE", "nightly")), "backup", "--name", "svc", "--dir", Path.Combine(_dir, "svc"));
         Assert.True(service.ExitCode == 0, service.ToString());
     }
 
     [Fact]
     public async Task A_role_that_does_not_exist_is_named_as_such_not_as_a_wrong_password()
     {
-        var result = await CliRun.RunWithEnvironmentAsync(Environment(), "backup", "--connection", $"postgresql://nobody_here@127.0.0.1:{server.Port}/{Database}", "--name", "x", "--out", Path.Combine(_dir, "x"));
+        var result = await CliRun.RunWithEnvironmentAsync(Environment(), "backup", "--connection", $"postgresql://nobody_here@127.0.0.1:{server.Port}/{Database}", "--name", "x", "--dir", Path.Combine(_dir, "x"));
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         Assert.Contains("role \"nobody_here\" does not exist", result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("password", result.StdErr, StringComparison.Ordinal);
@@ -64,7 +64,7 @@ public sealed class ConnectionStringCommandTests(PostgresServer server) : IAsync
     [Fact]
     public async Task A_bad_pg_variable_is_a_usage_error_naming_it()
     {
-        var result = await CliRun.RunWithEnvironmentAsync(Environment(("PGPORT", "54x")), "backup", "--name", "x", "--out", Path.Combine(_dir, "x"));
+        var result = await CliRun.RunWithEnvironmentAsync(Environment(("PGPORT", "54x")), "backup", "--name", "x", "--dir", Path.Combine(_dir, "x"));
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("error: PGPORT=\"54x\" is not valid", result.StdErr, StringComparison.Ordinal);
     }

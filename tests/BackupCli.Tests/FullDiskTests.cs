@@ -3,7 +3,7 @@ using BackupCore.Tests.Fixtures;
 namespace BackupCli.Tests;
 
 /// <summary>
-/// <c>backup --out</c> onto a 2 MiB tmpfs: the disk fills mid-write. One line names the folder and the full disk, no
+/// <c>backup --dir</c> onto a 2 MiB tmpfs: the disk fills mid-write. One line names the folder and the full disk, no
 /// temporary file stays behind, and a second try fails the same way (before, the second flush in the folder
 /// publication's dispose threw over the first error and skipped deleting the temporary files, so every retry
 /// found the disk still full). Mounting needs root, which the test machines and CI are.
@@ -37,7 +37,7 @@ public sealed class FullDiskTests(PostgresServer server) : IAsyncLifetime
         {
             var result = await CliRun.RunWithEnvironmentAsync(
                 new Dictionary<string, string?> { ["Backup__Anonymization__Key"] = "full-disk-key-0123456789abcdef" },
-                ["backup", "--connection", server.ConnectionString(Database), "--name", "full", "--out", _mount]);
+                ["backup", "--connection", server.ConnectionString(Database), "--name", "full", "--dir", _mount]);
 
             Assert.True(result.ExitCode == ExitCodes.Failed, $"attempt {attempt}: {result}");
             var errors = result.StdErr.Split('\n').Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).ToList();

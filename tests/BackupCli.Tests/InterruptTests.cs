@@ -46,7 +46,7 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
         await _s3.CreateVersionedBucketAsync(Bucket);
         var stored = await CliRun.RunWithEnvironmentAsync(
             S3Environment(),
-            ["backup", "--connection", _pg.ConnectionString(Database), "--name", "src", "--out", Store, "--s3", $"s3://{Bucket}/store", "--s3-endpoint", _s3.Endpoint]);
+            ["backup", "--connection", _pg.ConnectionString(Database), "--name", "src", "--dir", Store, "--s3", $"s3://{Bucket}/store", "--s3-endpoint", _s3.Endpoint]);
         Assert.True(stored.ExitCode == 0, stored.ToString());
     }
 
@@ -94,7 +94,7 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
         await using var proxy = new TcpFaultProxy(_pg.Port);
         proxy.StallAfter(3_000_000);
         var connection = new NpgsqlConnectionStringBuilder(_pg.ConnectionString(Database)) { Port = proxy.Port }.ConnectionString;
-        using var cli = CliProcess.Start(ChildEnvironment(tmp), "backup", "--connection", connection, "--name", "src", "--out", output);
+        using var cli = CliProcess.Start(ChildEnvironment(tmp), "backup", "--connection", connection, "--name", "src", "--dir", output);
 
         Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(60)), "the COPY never started\n" + cli);
         Assert.Contains(Directory.GetFiles(output), f => f.Contains(".tmp-", StringComparison.Ordinal));
@@ -251,7 +251,7 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
         {
             proxy.StallAfter(3_000_000);
             var connection = new NpgsqlConnectionStringBuilder(_pg.ConnectionString(Database)) { Port = proxy.Port }.ConnectionString;
-            using var killed = CliProcess.Start(ChildEnvironment(tmp), "backup", "--connection", connection, "--name", "src", "--out", output);
+            using var killed = CliProcess.Start(ChildEnvironment(tmp), "backup", "--connection", connection, "--name", "src", "--dir", output);
             Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(60)), "the COPY never started\n" + killed);
             killed.Signal(CliProcess.SigKill);
             await killed.WaitForExitAsync();
@@ -262,7 +262,7 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
         // The archive streams into the store: a backup, even a killed one, writes nothing to the temp directory.
         Assert.Empty(Directory.GetFileSystemEntries(tmp, "infinite-backup-*"));
 
-        using var next = CliProcess.Start(ChildEnvironment(tmp), "backup", "--connection", _pg.ConnectionString(Database), "--name", "src", "--out", output);
+        using var next = CliProcess.Start(ChildEnvironment(tmp), "backup", "--connection", _pg.ConnectionString(Database), "--name", "src", "--dir", output);
         Assert.True(await next.WaitForExitAsync() == 0, next.ToString());
         Assert.DoesNotContain(Directory.GetFiles(output), f => f.Contains(".tmp-", StringComparison.Ordinal));
         Assert.Contains(Path.Combine(output, "src.dump"), Directory.GetFiles(output));

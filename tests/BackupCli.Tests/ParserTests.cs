@@ -18,6 +18,24 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public async Task Backup_names_its_folder_store_dir_as_every_command_does_and_hides_the_old_out_which_still_parses()
+    {
+        var help = await CliRun.RunAsync("backup", "--help");
+        var both = await CliRun.RunAsync("backup", "--name", "a", "--dir", "/tmp/a", "--out", "/tmp/b");
+        var old = await CliRun.RunAsync("backup", "--name", "a", "-o", "/tmp/a", "--compression-level", "10");
+
+        Assert.Contains("--dir", help.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("--out", help.StdOut, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, both.ExitCode);
+        Assert.Contains("give --dir (--out is its old name), not both", both.StdErr, StringComparison.Ordinal);
+
+        // -o is still an option of backup: the only complaint is the level.
+        Assert.Equal(ExitCodes.Usage, old.ExitCode);
+        Assert.Contains("--compression-level must be 0-9", old.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("-o", old.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Restore_needs_a_target()
     {
         var r = await CliRun.RunAsync("restore", "--from", "x.gz");
@@ -151,9 +169,9 @@ public sealed class ParserTests
     [Fact]
     public async Task Backup_takes_a_configured_target_or_an_ad_hoc_database_not_both()
     {
-        var both = await CliRun.RunAsync("backup", "--target", "a", "--connection", "Host=x", "--name", "a", "--out", "/tmp");
-        var noName = await CliRun.RunAsync("backup", "--connection", "Host=x", "--out", "/tmp");
-        var level = await CliRun.RunAsync("backup", "--name", "a", "--out", "/tmp", "--compression-level", "10");
+        var both = await CliRun.RunAsync("backup", "--target", "a", "--connection", "Host=x", "--name", "a", "--dir", "/tmp");
+        var noName = await CliRun.RunAsync("backup", "--connection", "Host=x", "--dir", "/tmp");
+        var level = await CliRun.RunAsync("backup", "--name", "a", "--dir", "/tmp", "--compression-level", "10");
         Assert.Contains("give --target NAME (one configured target) or --connection/--name (one database), not both", both.StdErr, StringComparison.Ordinal);
         Assert.Contains("--connection needs --name NAME", noName.StdErr, StringComparison.Ordinal);
         Assert.Contains("--compression-level must be 0-9", level.StdErr, StringComparison.Ordinal);

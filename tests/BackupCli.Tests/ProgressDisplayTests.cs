@@ -39,7 +39,7 @@ public sealed class ProgressDisplayTests(PostgresServer server) : IAsyncLifetime
     public async Task Backup_verify_and_a_dump_restore_show_their_progress_on_a_terminal_and_quiet_shows_none()
     {
         var output = Path.Combine(_dir, "out");
-        var backup = await OnTerminalAsync("backup", "--connection", server.ConnectionString(Database), "--name", "p", "--out", output);
+        var backup = await OnTerminalAsync("backup", "--connection", server.ConnectionString(Database), "--name", "p", "--dir", output);
         Assert.True(backup.Exit == 0, backup.Screen);
         Assert.Contains("p: public.items (1/1)", backup.Screen, StringComparison.Ordinal);
         Assert.Contains(" rows, ", backup.Screen, StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public sealed class ProgressDisplayTests(PostgresServer server) : IAsyncLifetime
         Assert.True(restore.Exit == 0, restore.Screen);
         Assert.Contains("processing data for table \"public.items\"", restore.Screen, StringComparison.Ordinal);
 
-        var quiet = await OnTerminalAsync("backup", "--quiet", "--connection", server.ConnectionString(Database), "--name", "q", "--out", output);
+        var quiet = await OnTerminalAsync("backup", "--quiet", "--connection", server.ConnectionString(Database), "--name", "q", "--dir", output);
         Assert.True(quiet.Exit == 0, quiet.Screen);
         Assert.DoesNotContain("public.items (1/1)", quiet.Screen, StringComparison.Ordinal);
         Assert.Contains("backup of q:", quiet.Screen, StringComparison.Ordinal);

@@ -22,7 +22,7 @@ public sealed class RestoreSafetyTests(PostgresServer server) : IAsyncLifetime, 
             Source);
         var backup = await CliRun.RunWithEnvironmentAsync(
             new Dictionary<string, string?> { ["Backup__Anonymization__Key"] = "safe-key-0123456789abcdef0123" },
-            ["backup", "--connection", server.ConnectionString(Source), "--schema", "s", "--name", "safe", "--out", _dir]);
+            ["backup", "--connection", server.ConnectionString(Source), "--schema", "s", "--name", "safe", "--dir", _dir]);
         Assert.True(backup.ExitCode == 0, backup.ToString());
     }
 

@@ -24,7 +24,7 @@ public sealed class ServerVersionCommandTests(PostgresServer server, Postgres12S
         await pg12.ExecuteAsync("CREATE TABLE public.t (id integer)", "cli_v12");
         var version = await pg12.ScalarAsync<string>("SHOW server_version");
 
-        var result = await CliRun.RunWithEnvironmentAsync(Environment, ["backup", "--connection", pg12.ConnectionString("cli_v12"), "--name", "v12", "--out", _out]);
+        var result = await CliRun.RunWithEnvironmentAsync(Environment, ["backup", "--connection", pg12.ConnectionString("cli_v12"), "--name", "v12", "--dir", _out]);
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Equal($"error: database \"cli_v12\": PostgreSQL {version} is not supported; supported servers are PostgreSQL 13 to 18\n", result.StdErr.ReplaceLineEndings("\n"));
@@ -38,7 +38,7 @@ public sealed class ServerVersionCommandTests(PostgresServer server, Postgres12S
         await server.ExecuteAsync("REVOKE SELECT ON pg_catalog.pg_trigger FROM PUBLIC", "cli_catalog_denied");
         await server.ExecuteAsync("CREATE TABLE public.t (id integer)", "cli_catalog_denied", user: "cli_catalog_owner");
 
-        var result = await CliRun.RunWithEnvironmentAsync(Environment, ["backup", "--connection", server.ConnectionString("cli_catalog_denied", "cli_catalog_owner"), "--name", "denied", "--out", _out]);
+        var result = await CliRun.RunWithEnvironmentAsync(Environment, ["backup", "--connection", server.ConnectionString("cli_catalog_denied", "cli_catalog_owner"), "--name", "denied", "--dir", _out]);
 
         Assert.Equal(ExitCodes.Failed, result.ExitCode);
         var lines = result.StdErr.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');

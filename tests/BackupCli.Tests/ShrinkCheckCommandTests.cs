@@ -51,5 +51,5 @@ public sealed class ShrinkCheckCommandTests(PostgresServer server) : IAsyncLifet
     }
 
     private Task<CliRun.Result> BackupAsync(params string[] extra) =>
-        CliRun.RunAsync(["backup", "--connection", server.ConnectionString(Database), "--name", "shrink", "--out", _out, .. extra]);
+        CliRun.RunAsync(["backup", "--connection", server.ConnectionString(Database), "--name", "shrink", "--dir", _out, .. extra]);
 }

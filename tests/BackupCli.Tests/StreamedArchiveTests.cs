@@ -42,7 +42,7 @@ public sealed class StreamedArchiveTests : IAsyncLifetime, IDisposable
 
     private async Task<ManifestArtifact> BackUpSmallAsync(string name)
     {
-        var backup = await CliRun.RunAsync("backup", "--connection", _pg.ConnectionString("cli_streamed_small"), "--schema", "shop", "--name", name, "--out", Folder);
+        var backup = await CliRun.RunAsync("backup", "--connection", _pg.ConnectionString("cli_streamed_small"), "--schema", "shop", "--name", name, "--dir", Folder);
         Assert.True(backup.ExitCode == 0, backup.ToString());
         var manifest = BackupManifest.FromJson(await File.ReadAllBytesAsync(Path.Combine(Folder, name + ".manifest.json")), "manifest");
         return manifest.Artifacts.Single(a => a.Kind == ArtifactKind.Archive);
@@ -162,7 +162,7 @@ public sealed class StreamedArchiveTests : IAsyncLifetime, IDisposable
             var (exit, stdout, stderr, peakRssKb, peakTempBytes) = await RunCliProcessAsync(
                 tmp,
                 work,
-                "backup", "--connection", _pg.ConnectionString(Source), "--name", "big", "--out", Folder,
+                "backup", "--connection", _pg.ConnectionString(Source), "--name", "big", "--dir", Folder,
                 "--s3", $"s3://{_bucket}/db", "--s3-endpoint", _s3.Endpoint);
             Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
 

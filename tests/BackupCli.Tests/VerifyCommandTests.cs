@@ -63,7 +63,7 @@ public sealed class VerifyCommandTests(PostgresServer server) : IDisposable
     {
         await server.CreateDatabaseAsync("cli_e2e_src");
         (await server.PsqlAsync("cli_e2e_src", RestoreCommandTests.Dump)).EnsureSuccess("psql");
-        var backup = await CliRun.RunAsync("backup", "--connection", server.ConnectionString("cli_e2e_src"), "--schema", "shop", "--name", "e2e", "--out", Folder);
+        var backup = await CliRun.RunAsync("backup", "--connection", server.ConnectionString("cli_e2e_src"), "--schema", "shop", "--name", "e2e", "--dir", Folder);
         Assert.True(backup.ExitCode == 0, backup.ToString());
 
         var verify = await CliRun.RunAsync("verify", "--dir", Folder, "--name", "e2e", "--server", ServerCs);

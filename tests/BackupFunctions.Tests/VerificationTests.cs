@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Core;
 using BackupCore;
+using BackupCore.Azure;
 using BackupCore.Runs;
 using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;

@@ -4,7 +4,6 @@ using BackupCore.Configuration;
 using BackupCore.Running;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace BackupCore.Runs;
 
@@ -19,35 +18,27 @@ public sealed class RunExecutor
 {
     private readonly IRunStore _store;
     private readonly TargetDataSources _dataSources;
-    private readonly BackupStoreSet _stores;
-    private readonly BackupRunner _runner;
+    private readonly BackupComposition _composition;
     private readonly ITargetLock _lock;
-    private readonly BackupOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
     public RunExecutor(
         IRunStore store,
         TargetDataSources dataSources,
-        BackupStoreSet stores,
-        BackupRunner runner,
+        BackupComposition composition,
         ITargetLock targetLock,
-        IOptions<BackupOptions> options,
         ILogger<RunExecutor>? logger = null,
         TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(dataSources);
-        ArgumentNullException.ThrowIfNull(stores);
-        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(composition);
         ArgumentNullException.ThrowIfNull(targetLock);
-        ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _dataSources = dataSources;
-        _stores = stores;
-        _runner = runner;
+        _composition = composition;
         _lock = targetLock;
-        _options = options.Value;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _time = time ?? TimeProvider.System;
     }
@@ -59,7 +50,7 @@ public sealed class RunExecutor
     /// How long to wait for another dump of the same target to finish before this attempt fails
     /// (<c>Backup:LockTimeoutSeconds</c>, the same patience as for each table's lock).
     /// </summary>
-    public TimeSpan LockWait => TimeSpan.FromSeconds(_options.LockTimeoutSeconds);
+    public TimeSpan LockWait => TimeSpan.FromSeconds(_composition.Options.LockTimeoutSeconds);
 
     /// <summary>Backs up <paramref name="message"/>'s target; <paramref name="attempt"/> is the queue's dequeue count (1 first).</summary>
     public async Task<TargetRun?> ExecuteAsync(RunMessage message, int attempt, CancellationToken cancellationToken)
@@ -91,21 +82,8 @@ public sealed class RunExecutor
             await using (await _lock.AcquireAsync(part.Target, dataSource, LockWait, cancellationToken))
             {
                 // Under the lock, so the previous manifest the runner's shrink check reads is the one this run will replace.
-                var result = await _runner.RunAsync(
-                    new BackupJob
-                    {
-                        TargetName = part.Target,
-                        DataSource = dataSource,
-                        Scope = new CatalogScope(target.SchemaList(), TimeSpan.FromSeconds(_options.LockTimeoutSeconds)),
-                        Stores = _stores.Stores,
-                        ShrinkCheck = _options.ShrinkWarningFraction > 0
-                            ? new ShrinkCheckOptions { ShrinkWarningFraction = _options.ShrinkWarningFraction, FailOnShrink = _options.FailOnShrink }
-                            : null,
-                        RunId = run.RunId,
-                        Reason = run.Reason,
-                        Pipeline = _options.PipelineOptions,
-                    },
-                    cancellationToken);
+                var runner = await _composition.RunnerAsync(cancellationToken);
+                var result = await runner.RunAsync(_composition.Job(target, dataSource, run.RunId, run.Reason), cancellationToken);
                 var tables = result.Manifest.Tables;
                 part = part with
                 {

@@ -202,7 +202,7 @@ public sealed class AnonymizedRestoreTests(PostgresServer server)
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var rc = await BackupCli.CliApp.RunAsync(
-            ["backup", "--connection", server.ConnectionString(source, Owner), "--name", "cli", "--out", dir],
+            ["backup", "--connection", server.ConnectionString(source, Owner), "--name", "cli", "--dir", dir],
             stdout,
             stderr);
         Assert.True(rc == 0, stderr.ToString());

@@ -131,12 +131,12 @@ public sealed class S3FaultTests(PostgresServer postgres, S3Server s3) : IAsyncL
             proxy.StallAfter(2 * 1024 * 1024);
             var firstOut = new StringWriter();
             var firstErr = new StringWriter();
-            var first = CliApp.RunAsync(["backup", "--connection", _bench.ConnectionString(proxy.Port), "--name", "concurrent", "--out", folder.FullName], firstOut, firstErr);
+            var first = CliApp.RunAsync(["backup", "--connection", _bench.ConnectionString(proxy.Port), "--name", "concurrent", "--dir", folder.FullName], firstOut, firstErr);
             Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(120)), "the first run's COPY never reached 2 MB: " + firstErr);
 
             var secondOut = new StringWriter();
             var secondErr = new StringWriter();
-            var second = await CliApp.RunAsync(["backup", "--connection", _bench.ConnectionString(), "--name", "concurrent", "--out", folder.FullName], secondOut, secondErr);
+            var second = await CliApp.RunAsync(["backup", "--connection", _bench.ConnectionString(), "--name", "concurrent", "--dir", folder.FullName], secondOut, secondErr);
             proxy.Stalled = false;
 
             Assert.NotEqual(0, second);
@@ -149,7 +149,7 @@ public sealed class S3FaultTests(PostgresServer postgres, S3Server s3) : IAsyncL
             Assert.Single(versions);
 
             // With the first run finished, the lock is free again.
-            Assert.Equal(0, await CliApp.RunAsync(["backup", "--connection", _bench.ConnectionString(), "--name", "concurrent", "--out", folder.FullName], new StringWriter(), new StringWriter()));
+            Assert.Equal(0, await CliApp.RunAsync(["backup", "--connection", _bench.ConnectionString(), "--name", "concurrent", "--dir", folder.FullName], new StringWriter(), new StringWriter()));
         }
         finally
         {

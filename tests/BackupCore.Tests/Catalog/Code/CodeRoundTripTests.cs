@@ -40,7 +40,7 @@ public sealed class CodeRoundTripTests : IDisposable
 
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["backup", "--connection", _server.ConnectionString(Source), "--name", "code", "--out", _outDir], stdout, stderr);
+        var exit = await CliApp.RunAsync(["backup", "--connection", _server.ConnectionString(Source), "--name", "code", "--dir", _outDir], stdout, stderr);
         Assert.True(exit == 0, $"backup failed ({exit}): {stderr}");
         var gz = Path.Combine(_outDir, "code.gz");
         Assert.True(File.Exists(gz), "no code.gz in " + _outDir);
@@ -71,7 +71,7 @@ public sealed class CodeRoundTripTests : IDisposable
         await CodeFixtureDatabase.CreateAsync(_server, source);
         await _server.CreateDatabaseAsync(ArchiveTarget, Restorer);
         var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(["backup", "--connection", _server.ConnectionString(source), "--name", "code", "--out", _outDir], new StringWriter(), stderr);
+        var exit = await CliApp.RunAsync(["backup", "--connection", _server.ConnectionString(source), "--name", "code", "--dir", _outDir], new StringWriter(), stderr);
         Assert.True(exit == 0, $"backup failed ({exit}): {stderr}");
         var archive = Path.Combine(_outDir, "code.dump");
         Assert.True(File.Exists(archive), "no code.dump in " + _outDir);

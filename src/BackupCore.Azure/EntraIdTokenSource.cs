@@ -3,7 +3,7 @@ using Azure.Identity;
 using BackupCore;
 using BackupCore.Configuration;
 
-namespace BackupFunctions;
+namespace BackupCore.Azure;
 
 /// <summary>
 /// Access tokens for Azure Database for PostgreSQL from the app's identity (<see cref="TokenCredential"/>:

@@ -5,7 +5,7 @@ using Amazon.SecurityToken.Model;
 using Azure.Core;
 using BackupCore;
 
-namespace BackupFunctions;
+namespace BackupCore.Azure;
 
 /// <summary>
 /// AWS credentials without an AWS key: the app's Entra ID token (audience = its own client id, the OIDC

@@ -1,0 +1,15 @@
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace BackupCore.Configuration;
+
+/// <summary>What a host (the CLI, the Functions app) gives <see cref="BackupComposition"/>; null members take the defaults.</summary>
+public sealed record HostServices
+{
+    public ILoggerFactory? Loggers { get; init; }
+
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>S3 credentials of the host's own identity (the Functions app's role through web identity); null: the AWS SDK's default chain.</summary>
+    public AWSCredentials? S3Credentials { get; init; }
+}
