@@ -72,7 +72,7 @@ public sealed class BackupComposition : IDisposable
                 : null,
             RunId = runId,
             Reason = reason,
-            Pipeline = Options.PipelineOptions,
+            Pipeline = Options.ToPipelineOptions(),
         };
     }
 

@@ -57,7 +57,7 @@ public sealed class BackupOptions
     public PipelineMode Pipeline { get; set; }
 
     /// <summary>The runner's <see cref="Pipeline.PipelineOptions"/> from <see cref="Workers"/> and <see cref="Pipeline"/>.</summary>
-    public PipelineOptions PipelineOptions => new() { Workers = Workers, Serial = Pipeline == PipelineMode.Serial };
+    public PipelineOptions ToPipelineOptions() => new() { Workers = Workers, Serial = Pipeline == PipelineMode.Serial };
 
     /// <summary>Seconds to wait for the ACCESS SHARE lock on each dumped table before failing.</summary>
     public int LockTimeoutSeconds { get; set; } = 30;
