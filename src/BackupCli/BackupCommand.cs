@@ -17,15 +17,15 @@ public static partial class BackupCommand
 
             Configured targets: the Functions app's settings (Backup__Targets__0__Host, Backup__S3__Bucket, ...) from
             Backup__* environment variables and/or --settings FILE (local.settings.json, or { "Backup": { ... } });
-            the environment overrides the file, the flags (--out, --s3, --compression-level, ...) override both.
+            the environment overrides the file, the flags (--dir, --s3, --compression-level, ...) override both.
             With --connection or --name one database is backed up instead, the configured targets left alone.
 
             Examples:
-              infinite-backup backup --connection "Host=db;Database=app;Username=backup" --schema infinite-prod --name infinite-prod --out ./backups
-              PGHOST=db PGDATABASE=app infinite-backup backup --name app --out /var/backups
+              infinite-backup backup --connection "Host=db;Database=app;Username=backup" --schema infinite-prod --name infinite-prod --dir ./backups
+              PGHOST=db PGDATABASE=app infinite-backup backup --name app --dir /var/backups
               infinite-backup backup --settings src/BackupFunctions/local.settings.json
               Backup__Targets__0__Name=app Backup__Targets__0__Host=db Backup__Targets__0__Database=app Backup__Targets__0__Username=backup Backup__S3__Bucket=my-backups infinite-backup backup
-              infinite-backup backup --settings prod.settings.json --target infinite-staging --out ./backups
+              infinite-backup backup --settings prod.settings.json --target infinite-staging --dir ./backups
             Exit codes: 0 every target backed up, 1 a backup failed (the others still ran), 2 usage or a bad setting (named), 130 cancelled (143 SIGTERM).
             """);
         a.AddTo(command);

@@ -15,7 +15,7 @@ public sealed partial class StoreSource
             // A store that was never written is a mistyped path far more often than an empty store.
             if (!Directory.Exists(dir) && !File.Exists(dir))
             {
-                throw new BackupCore.BackupException($"--dir {dir}: the folder does not exist", "give the folder backup --out wrote to");
+                throw new BackupCore.BackupException($"--dir {dir}: the folder does not exist", "give the folder backup --dir wrote to");
             }
 
             return new LocalFolderStore(new LocalFolderOptions { Path = dir });

@@ -21,7 +21,7 @@ public sealed partial class StoreSource
         S3 = new Option<string?>("--s3") { Description = "S3 store s3://BUCKET/PREFIX (prefix default \"db\"); credentials and region from AWS_* / the AWS profile." };
         S3Endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL (e.g. http://127.0.0.1:7480); default AWS (or AWS_ENDPOINT_URL_S3)." };
         S3PathStyle = new Option<bool>("--s3-path-style") { Description = "Path-style S3 addressing (on by default with --s3-endpoint)." };
-        Dir = new Option<string?>("--dir") { Description = "Local backup folder (what backup --out wrote)." };
+        Dir = new Option<string?>("--dir") { Description = "Local backup folder (what backup --dir wrote)." };
         Name = new Option<string?>("--name") { Description = "Target name, e.g. infinite-prod." };
         Anon = new Option<bool>("--anon") { Description = "The anonymized plain SQL, NAME.anon.gz (default)." };
         Full = new Option<bool>("--full") { Description = "The full plain SQL, NAME.gz." };

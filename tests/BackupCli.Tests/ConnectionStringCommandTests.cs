@@ -40,6 +40,21 @@ public sealed class ConnectionStringCommandTests(PostgresServer server) : IAsync
         Assert.True(File.Exists(Path.Combine(output, "uri.dump")));
     }
 
+    [Theory]
+    [InlineData("--dir")]
+    [InlineData("--out")]
+    [InlineData("-o")]
+    public async Task Backup_writes_the_folder_store_named_by_dir_or_by_its_old_hidden_spelling_out(string option)
+    {
+        var output = Path.Combine(_dir, "spelling" + option.TrimStart('-'));
+        var result = await CliRun.RunWithEnvironmentAsync(Environment(), "backup", "--connection", server.ConnectionString(Database), "--name", "spelling", option, output);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists(Path.Combine(output, "spelling.manifest.json")), string.Join(", ", Directory.GetFiles(output)));
+
+        var list = await CliRun.RunWithEnvironmentAsync(Environment(), "list", "--dir", output, "--name", "spelling");
+        Assert.True(list.ExitCode == 0, list.ToString());
+    }
+
     [Fact]
     public async Task Backup_takes_libpq_keywords_and_a_service_named_by_PGSERVICE()
     {

@@ -35,7 +35,7 @@ public sealed class BackupRunner
         ArgumentNullException.ThrowIfNull(job);
         if (job.Stores.Count == 0)
         {
-            throw new BackupException($"target {job.TargetName}: no store configured", "give --out DIR and/or --s3 s3://BUCKET/PREFIX");
+            throw new BackupException($"target {job.TargetName}: no store configured", "give --dir DIR and/or --s3 s3://BUCKET/PREFIX");
         }
 
         // What a killed command (kill -9) left in the temp directory: verify downloads, restore copies of a pipe.

@@ -36,7 +36,7 @@ public sealed class LocalFolderOptions
     {
         if (string.IsNullOrWhiteSpace(Path))
         {
-            throw new BackupException("folder store setting Path is required", "give the backup folder, e.g. --out DIR");
+            throw new BackupException("folder store setting Path is required", "give the backup folder, e.g. --dir DIR");
         }
 
         if (EffectiveKeepDays < 1)

@@ -48,7 +48,7 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new BackupException($"{Description}: cannot create the folder: {ex.Message} (setting Path)", "check --out / Path and its permissions", ex);
+            throw new BackupException($"{Description}: cannot create the folder: {ex.Message} (setting Path)", "check --dir / Path and its permissions", ex);
         }
 
         RemoveAbandoned(names);
@@ -183,7 +183,7 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
     {
         if (File.Exists(_folder))
         {
-            throw new BackupException($"{Description}: not a folder but a file", "give the folder backup --out wrote to (--dir DIR)");
+            throw new BackupException($"{Description}: not a folder but a file", "give the folder backup --dir wrote to");
         }
 
         if (!Directory.Exists(_folder))
