@@ -276,10 +276,12 @@ public sealed class StreamedArchiveTests : IAsyncLifetime, IDisposable
     /// <summary>
     /// The issue's proof: over 200 MB of table data backed up by the CLI as its own process, with TMPDIR on a 16 MiB
     /// tmpfs, to the folder store (normal disk) and S3 at once. Both land byte-identical, the temp disk stays empty,
-    /// pg_restore 15 lists the archive and restores it with -j 2 to the same rows, and verify passes for both stores.
+    /// pg_restore 15 lists the archive and restores it with -j 2 to the same rows. Then, TMPDIR still on the tmpfs,
+    /// verify with its full restore passes from S3 and from the folder and a restore of the .gz from S3 gives the same
+    /// rows, each without a byte in TMPDIR: the artifacts stream from the store into the checks and the database.
     /// </summary>
     [Fact]
-    public async Task Backup_of_200_MB_with_TMPDIR_on_a_16_MiB_tmpfs_lands_in_folder_and_S3_and_restores_identical_with_pg_restore_j2()
+    public async Task Backup_verify_and_restore_of_200_MB_with_TMPDIR_on_a_16_MiB_tmpfs_use_no_temp_disk_and_restore_identical()
     {
         const string Source = "cli_streamed_big";
         await _pg.CreateDatabaseAsync(Source);
@@ -309,59 +311,91 @@ public sealed class StreamedArchiveTests : IAsyncLifetime, IDisposable
         (await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", tmp])).EnsureSuccess("mount tmpfs");
         try
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var (exit, stdout, stderr, peakRssKb, peakTempBytes) = await RunCliProcessAsync(
                 tmp,
                 work,
                 "backup", "--connection", _pg.ConnectionString(Source), "--name", "big", "--out", Folder,
-                "--s3", $"s3://{_bucket}/db", "--s3-endpoint", _s3.Endpoint);
+                "--s3", S3Url, "--s3-endpoint", _s3.Endpoint);
             Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
 
             // Nothing proportional to the data outside the stores: the temp disk and the working folder stay (nearly) empty.
             Assert.True(peakTempBytes <= 1024 * 1024, $"the temp folder held {peakTempBytes} bytes during the backup");
             Assert.Empty(Directory.EnumerateFileSystemEntries(work));
-            _output.WriteLine($"streamed backup of {tableBytes} bytes of table data: peak RSS {peakRssKb / 1024} MB, peak temp {peakTempBytes} bytes");
+            _output.WriteLine($"streamed backup of {tableBytes} bytes of table data: {clock.Elapsed.TotalSeconds:F1} s, peak RSS {peakRssKb / 1024} MB, peak temp {peakTempBytes} bytes");
+
+            // S3 holds the same bytes as the folder; pg_restore 15 lists the archive, and every data offset is set.
+            var fromS3 = Path.Combine(_dir, "from-s3");
+            Directory.CreateDirectory(fromS3);
+            var fetch = await CliRun.RunAsync("fetch", "--s3", S3Url, "--s3-endpoint", _s3.Endpoint, "--name", "big", "--dump", "--out", fromS3);
+            Assert.True(fetch.ExitCode == 0, fetch.ToString());
+            var dump = Path.Combine(Folder, "big.dump");
+            Assert.Equal(await FileSha256Async(dump), await FileSha256Async(Path.Combine(fromS3, "big.dump")));
+            await using (var stream = File.OpenRead(dump))
+            {
+                var contents = await ArchiveReader.ReadAsync(stream, "big.dump", CancellationToken.None);
+                var data = contents.Entries.Where(e => e.HadDumper).ToList();
+                Assert.Equal(2, data.Count);
+                Assert.All(data, e => Assert.Equal(ArchiveOffsetState.PositionSet, e.OffsetState));
+            }
+
+            var list = (await _pg.ClientToolAsync("pg_restore", null, "-l", dump)).EnsureSuccess("pg_restore -l");
+            Assert.Contains("TABLE DATA public big", list.StdOut, StringComparison.Ordinal);
+
+            const string Target = "cli_streamed_restored";
+            await _pg.CreateDatabaseAsync(Target);
+            var restore = await _pg.ClientToolAsync("pg_restore", null, "--no-owner", "--no-privileges", "-j", "2", "-d", Target, dump);
+            Assert.True(restore.ExitCode == 0 && restore.StdErr.Length == 0, $"pg_restore -j 2 exited {restore.ExitCode}: {restore.StdErr}");
+            await AssertSameRowsAsync(Source, Target);
+            await _pg.ExecuteAsync($"DROP DATABASE {Target} WITH (FORCE)");
+
+            // verify and restore read the artifacts from the stores with TMPDIR still on the tmpfs: not a byte goes there.
+            string[] s3 = ["--s3", S3Url, "--s3-endpoint", _s3.Endpoint];
+            string[] folder = ["--dir", Folder];
+            foreach (var store in new[] { s3, folder })
+            {
+                var verify = await RunWithoutTempAsync(tmp, work, "verify " + store[0], ["verify", .. store, "--name", "big", "--server", _pg.ConnectionString("postgres")]);
+                Assert.Matches(@"sha256 big\.dump\s*│\s*ok", verify);
+                Assert.Matches(@"archive blocks\s*│\s*ok", verify);
+                Assert.Matches(@"restore big\.gz\s*│\s*ok", verify);
+                Assert.Matches(@"row counts\s*│\s*ok", verify);
+            }
+
+            const string FromGz = "cli_streamed_from_gz";
+            await _pg.ExecuteAsync($"DROP DATABASE IF EXISTS {FromGz}");
+            var restored = await RunWithoutTempAsync(tmp, work, "restore --s3 --full", ["restore", .. s3, "--name", "big", "--full", "--to", _pg.ConnectionString(FromGz), "--create"]);
+            Assert.Contains($"restored big.gz into database \"{FromGz}\" (created)", restored, StringComparison.Ordinal);
+            await AssertSameRowsAsync(Source, FromGz);
+            await _pg.ExecuteAsync($"DROP DATABASE {FromGz} WITH (FORCE)");
         }
         finally
         {
             await ProcessRunner.RunAsync("umount", [tmp]);
         }
 
-        // S3 holds the same bytes as the folder; pg_restore 15 lists the archive, and every data offset is set.
-        var fromS3 = Path.Combine(_dir, "from-s3");
-        Directory.CreateDirectory(fromS3);
-        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", _s3.AccessKey);
-        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", _s3.SecretKey);
-        var fetch = await CliRun.RunAsync("fetch", "--s3", $"s3://{_bucket}/db", "--s3-endpoint", _s3.Endpoint, "--name", "big", "--dump", "--out", fromS3);
-        Assert.True(fetch.ExitCode == 0, fetch.ToString());
-        var dump = Path.Combine(Folder, "big.dump");
-        Assert.Equal(await FileSha256Async(dump), await FileSha256Async(Path.Combine(fromS3, "big.dump")));
-        await using (var stream = File.OpenRead(dump))
-        {
-            var contents = await ArchiveReader.ReadAsync(stream, "big.dump", CancellationToken.None);
-            var data = contents.Entries.Where(e => e.HadDumper).ToList();
-            Assert.Equal(2, data.Count);
-            Assert.All(data, e => Assert.Equal(ArchiveOffsetState.PositionSet, e.OffsetState));
-        }
+        await _pg.ExecuteAsync($"DROP DATABASE {Source} WITH (FORCE)");
+    }
 
-        var list = (await _pg.ClientToolAsync("pg_restore", null, "-l", dump)).EnsureSuccess("pg_restore -l");
-        Assert.Contains("TABLE DATA public big", list.StdOut, StringComparison.Ordinal);
-
-        const string Target = "cli_streamed_restored";
-        await _pg.CreateDatabaseAsync(Target);
-        var restore = await _pg.ClientToolAsync("pg_restore", null, "--no-owner", "--no-privileges", "-j", "2", "-d", Target, dump);
-        Assert.True(restore.ExitCode == 0 && restore.StdErr.Length == 0, $"pg_restore -j 2 exited {restore.ExitCode}: {restore.StdErr}");
+    private async Task AssertSameRowsAsync(string source, string target)
+    {
         foreach (var table in new[] { "big", "medium" })
         {
             var digest = $"SELECT count(*) || ' ' || md5(string_agg(md5(t::text), '' ORDER BY id)) FROM {table} t";
-            Assert.Equal(await _pg.ScalarAsync<string>(digest, Source), await _pg.ScalarAsync<string>(digest, Target));
+            Assert.Equal(await _pg.ScalarAsync<string>(digest, source), await _pg.ScalarAsync<string>(digest, target));
         }
+    }
 
-        var verifyS3 = await CliRun.RunAsync("verify", "--s3", $"s3://{_bucket}/db", "--s3-endpoint", _s3.Endpoint, "--name", "big", "--server", _pg.ConnectionString("postgres"));
-        Assert.True(verifyS3.ExitCode == 0, verifyS3.ToString());
-        var verifyFolder = await CliRun.RunAsync("verify", "--dir", Folder, "--name", "big", "--no-restore");
-        Assert.True(verifyFolder.ExitCode == 0, verifyFolder.ToString());
-        await _pg.ExecuteAsync($"DROP DATABASE {Target} WITH (FORCE)");
-        await _pg.ExecuteAsync($"DROP DATABASE {Source} WITH (FORCE)");
+    /// <summary>Runs the CLI as its own process with TMPDIR on <paramref name="tmp"/>; it must succeed and leave the temp disk untouched. Returns stdout.</summary>
+    private async Task<string> RunWithoutTempAsync(string tmp, string work, string what, string[] args)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (exit, stdout, stderr, peakRssKb, peakTempBytes) = await RunCliProcessAsync(tmp, work, args);
+        Assert.True(exit == 0, $"{what}: exit {exit}\n{stdout}\n{stderr}");
+        Assert.True(peakTempBytes == 0, $"{what}: the temp folder held {peakTempBytes} bytes");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tmp));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+        _output.WriteLine($"{what}: {clock.Elapsed.TotalSeconds:F1} s, peak RSS {peakRssKb / 1024} MB, peak temp {peakTempBytes} bytes");
+        return stdout;
     }
 
     private static async Task<string> FileSha256Async(string path)
