@@ -27,6 +27,14 @@ public static class RestoreCommand
         {
             Description = "Commit statement by statement even into an existing database (a failure leaves it half restored).",
         };
+        var jobs = new Option<int?>("--jobs", "-j")
+        {
+            Description = "For a .dump: parallel pg_restore jobs (default 1). Above 1 a .dump from a store is downloaded to a file first (pg_restore -j needs one), and the load cannot be one transaction.",
+        };
+        var workDir = new Option<string?>("--work-dir")
+        {
+            Description = "Where a .dump from a store is downloaded for --jobs above 1 (default: the temp directory); removed afterwards.",
+        };
         var source = new StoreSource();
 
         var command = new Command("restore", """
@@ -35,17 +43,21 @@ public static class RestoreCommand
             .gz / .anon.gz / .sql load through Npgsql (no psql needed); .dump goes through pg_restore from PATH.
             Without --clean the dump's own DROP ... IF EXISTS replaces the objects it contains and keeps all others;
             into an existing database this runs as one transaction, so a failure leaves the database as it was.
+            From a store the file streams into the database with no local copy (a .dump with --jobs above 1 is
+            downloaded first) and its SHA-256 is checked before the restore commits: on a mismatch the transaction
+            rolls back, a database the restore created is dropped, and the exit code is 3.
             A statement that waits for another session's lock is reported after a few seconds, with that session's pid.
 
             Examples:
               infinite-backup restore --from ./infinite-prod.anon.gz --to mydb --create
               infinite-backup restore --s3 s3://backups/db --name infinite-prod --anon --to "Host=localhost;Database=dev" --clean
               infinite-backup restore --dir ./backups --name infinite-prod --at 2026-11-20T04:00Z --to dev_copy --create
+              infinite-backup restore --s3 s3://backups/db --name infinite-prod --dump --jobs 4 --to dev_copy --clean
             Exit codes: 0 restored and counts match, 1 failed (message names the script line), 2 usage,
-            3 row counts differ from the manifest, 4 pg_restore needed but not on PATH, 130 cancelled.
+            3 row counts or SHA-256 differ from the manifest, 4 pg_restore needed but not on PATH, 130 cancelled.
             """)
         {
-            to, from, manifest, clean, create, singleTransaction, noSingleTransaction,
+            to, from, manifest, clean, create, singleTransaction, noSingleTransaction, jobs, workDir,
         };
         source.AddTo(command);
         command.Validators.Add(CliApp.Safe(result =>
@@ -53,6 +65,21 @@ public static class RestoreCommand
             if (result.GetValue(singleTransaction) && result.GetValue(noSingleTransaction))
             {
                 result.AddError("give --single-transaction or --no-single-transaction, not both");
+            }
+
+            if (result.GetValue(jobs) < 1)
+            {
+                result.AddError("--jobs must be 1 or more");
+            }
+
+            if (result.GetValue(jobs) > 1 && result.GetValue(singleTransaction))
+            {
+                result.AddError("--jobs above 1 cannot run as one transaction (pg_restore refuses --single-transaction with parallel jobs)");
+            }
+
+            if (result.GetValue(workDir) is { } dir && !Directory.Exists(dir))
+            {
+                result.AddError($"--work-dir {dir}: the folder does not exist");
             }
 
             var hasFile = result.GetValue(from) is not null;
@@ -74,58 +101,75 @@ public static class RestoreCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var target = ConnectionSettings.Resolve(context, parse.GetValue(to), "--to");
-            AbandonedFiles.SweepTempDirectory();
-            TemporaryDirectory? work = null;
-            string Work() => (work ??= TemporaryDirectory.Create("restore")).FullName;
-            try
+            var request = new RestoreRequest
             {
-                string file;
-                BackupManifest? backupManifest;
-                if (parse.GetValue(from) is { } fromFile)
+                ConnectionString = target.ConnectionString,
+                Clean = parse.GetValue(clean),
+                Create = parse.GetValue(create),
+                SingleTransaction = parse.GetValue(singleTransaction) ? true : parse.GetValue(noSingleTransaction) ? false : null,
+                Jobs = parse.GetValue(jobs) ?? 1,
+                WorkDirectory = parse.GetValue(workDir),
+                Notice = line => context.Stderr.WriteLine("note: " + line),
+                ToolLog = context.Verbose ? context.Stderr : null,
+            };
+            if (parse.GetValue(from) is { } fromFile)
+            {
+                AbandonedFiles.SweepTempDirectory();
+                TemporaryDirectory? work = null;
+                try
                 {
-                    file = await RestoreInput.SeekableAsync(fromFile.ToString(), Work, cancellationToken);
-                    backupManifest = parse.GetValue(manifest) is { } m
+                    var file = await RestoreInput.SeekableAsync(fromFile.ToString(), () => (work ??= TemporaryDirectory.Create("restore")).FullName, cancellationToken);
+                    var backupManifest = parse.GetValue(manifest) is { } m
                         ? await ReadManifestAsync(m.FullName, cancellationToken)
                         : await ManifestFile.TryReadBesideAsync(fromFile.FullName, cancellationToken);
+                    if (backupManifest is null)
+                    {
+                        await context.NoteAsync($"no manifest for {Path.GetFileName(file)}; row counts are not checked");
+                    }
+
+                    return await RunAsync(context, request with { FilePath = file, Manifest = backupManifest }, target.Database, Path.GetFileName(file), cancellationToken);
                 }
-                else
+                finally
                 {
-                    var fetched = await source.FetchAsync(parse, Work(), context, cancellationToken);
-                    file = fetched.Path;
-                    backupManifest = fetched.Manifest;
-                    await context.NoteAsync($"fetched {fetched.Artifact.Key} of backup {fetched.Manifest.RunId} ({fetched.Artifact.Size} bytes, SHA-256 checked)");
+                    work?.Dispose();
                 }
+            }
 
-                if (backupManifest is null)
-                {
-                    await context.NoteAsync($"no manifest for {Path.GetFileName(file)}; row counts are not checked");
-                }
-
-                var report = await Terminal.WithProgressAsync(context, "restoring " + Path.GetFileName(file), progress =>
-                    new RestoreRunner().RunAsync(
-                        new RestoreRequest
-                        {
-                            ConnectionString = target.ConnectionString,
-                            FilePath = file,
-                            Manifest = backupManifest,
-                            Clean = parse.GetValue(clean),
-                            Create = parse.GetValue(create),
-                            SingleTransaction = parse.GetValue(singleTransaction) ? true : parse.GetValue(noSingleTransaction) ? false : null,
-                            Progress = progress is null ? null : p => progress(p.InputBytesRead, p.InputLength, p.CurrentTable is null ? null : "loading " + p.CurrentTable),
-                            ArchiveProgress = progress is null ? null : p => progress(p.Items, p.Total, p.Item),
-                            Notice = line => context.Stderr.WriteLine("note: " + line),
-                            ToolLog = context.Verbose ? context.Stderr : null,
-                        },
-                        cancellationToken));
-
-                return await ReportAsync(context.Stdout, context.Stderr, report, target.Database ?? "?", Path.GetFileName(file));
+            var reader = source.CreateReader(parse);
+            try
+            {
+                var name = parse.GetValue(source.Name)!;
+                var selected = await new ArtifactFetcher(reader).SelectAsync(name, source.Kind(parse), source.AtValue(parse), parse.GetValue(source.Version), cancellationToken);
+                await using var artifact = new ArtifactReadStream(reader, selected.Artifact);
+                var fileName = selected.Artifact.Kind.FileName(name);
+                var exit = await RunAsync(context, request with { Artifact = artifact, Manifest = selected.Manifest }, target.Database, fileName, cancellationToken, () =>
+                    context.NoteAsync($"read {selected.Artifact.Key} of backup {selected.Manifest.RunId} from {reader.Description} ({selected.Artifact.Size} bytes, SHA-256 checked)"));
+                return exit;
             }
             finally
             {
-                work?.Dispose();
+                (reader as IDisposable)?.Dispose();
             }
         });
         return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, RestoreRequest request, string? database, string fileName, CancellationToken cancellationToken, Func<Task>? beforeReport = null)
+    {
+        var report = await Terminal.WithProgressAsync(context, "restoring " + fileName, progress =>
+            new RestoreRunner().RunAsync(
+                request with
+                {
+                    Progress = progress is null ? null : p => progress(p.InputBytesRead, p.InputLength, p.CurrentTable is null ? null : "loading " + p.CurrentTable),
+                    ArchiveProgress = progress is null ? null : p => progress(p.Length is null ? p.Items : p.BytesRead ?? 0, p.Length ?? p.Total, p.Item),
+                },
+                cancellationToken));
+        if (beforeReport is not null)
+        {
+            await beforeReport();
+        }
+
+        return await ReportAsync(context.Stdout, context.Stderr, report, database ?? "?", fileName);
     }
 
     internal static async Task<int> ReportAsync(TextWriter stdout, TextWriter stderr, RestoreReport report, string database, string fileName)

@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace BackupCli;
 
-/// <summary><c>infinite-backup verify</c>: download a stored backup, check hashes and the archive, restore it into a scratch database, compare row counts.</summary>
+/// <summary><c>infinite-backup verify</c>: read a stored backup, check hashes and the archive, restore it into a scratch database, compare row counts.</summary>
 public static class VerifyCommand
 {
     public static Command Create(CliContext context)
@@ -19,12 +19,13 @@ public static class VerifyCommand
         {
             Description = "Server to create the scratch database on (connection string; PG* environment variables fill the rest). The role needs CREATEDB.",
         };
-        var noRestore = new Option<bool>("--no-restore") { Description = "Only download, check hashes and walk the archive." };
+        var noRestore = new Option<bool>("--no-restore") { Description = "Only read each artifact: check hashes and walk the archive (no database needed)." };
         var command = new Command("verify", """
             Check that a stored backup is intact and restorable.
 
             Checks every artifact's size and SHA-256 against the manifest, the .dump's header, TOC and data blocks (with per-table row counts), then a restore of the full
             .gz (else .anon.gz) into a scratch database and a row count of every table against the manifest.
+            Each file is read once from the store and checked as it streams; nothing is written to local disk.
             The backup is the latest, --version ID as list shows it, or --at TIME: the one current at that time (as fetch --at).
 
             Examples:
@@ -32,7 +33,7 @@ public static class VerifyCommand
               infinite-backup verify --dir /var/backups --name infinite-prod --version 20261120T040000Z --to scratch_db
               infinite-backup verify --s3 s3://infinite-industries-backups/db --name infinite-prod --at 2026-11-20T04:00Z --no-restore
             Exit codes: 0 every check passed, 1 could not run (store, database), 2 usage, 3 a check failed, 130 cancelled
-            (the downloads and the scratch database are removed).
+            (the scratch database is removed).
             """)
         {
             to, server, noRestore,

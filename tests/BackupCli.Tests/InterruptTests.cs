@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using Npgsql;
 
@@ -191,7 +192,7 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Ctrl_C_during_verify_drops_the_scratch_database_and_the_downloads()
+    public async Task Ctrl_C_during_verify_drops_the_scratch_database_and_leaves_the_temp_directory_empty()
     {
         var tmp = NewFolder("tmp");
         var before = await ScratchDatabasesAsync();
@@ -204,27 +205,99 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
         AssertEmpty(tmp);
     }
 
+    /// <summary>
+    /// verify streams every artifact, so a killed one leaves only its scratch database: the next verify drops that, and
+    /// still sweeps the download folders a killed verify of an earlier version left in the temp directory.
+    /// </summary>
     [Fact]
-    public async Task The_next_verify_drops_the_scratch_database_and_removes_the_downloads_a_killed_verify_left()
+    public async Task The_next_verify_drops_the_scratch_database_a_killed_verify_left_and_the_download_folders_of_earlier_versions()
     {
         var tmp = NewFolder("tmp");
+        var earlier = Directory.CreateDirectory(Path.Combine(tmp, "infinite-backup-verify-0a1b2c")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(earlier, TemporaryDirectory.OwnerFileName), "");
+        await File.WriteAllBytesAsync(Path.Combine(earlier, "src.gz"), new byte[4096]);
         var before = await ScratchDatabasesAsync();
         using (var killed = CliProcess.Start(ChildEnvironment(tmp), "verify", "--dir", Store, "--name", "src", "--server", _pg.ConnectionString()))
         {
             await killed.WaitUntilAsync(() => ScratchDatabasesAsync().GetAwaiter().GetResult().Except(before).Any(), "the scratch database");
+
+            // Mid-restore: the killed verify has written nothing to the temp directory (the earlier version's folder is
+            // unlocked, so its sweep took it already).
+            Assert.Empty(Directory.GetFileSystemEntries(tmp, "infinite-backup-*"));
             killed.Signal(CliProcess.SigKill);
             await killed.WaitForExitAsync();
         }
 
         var left = (await ScratchDatabasesAsync()).Except(before).ToList();
         Assert.NotEmpty(left);
-        Assert.NotEmpty(Directory.GetFileSystemEntries(tmp, "infinite-backup-verify-*"));
+        Directory.CreateDirectory(earlier);
+        await File.WriteAllTextAsync(Path.Combine(earlier, TemporaryDirectory.OwnerFileName), "");
 
         using var next = CliProcess.Start(ChildEnvironment(tmp), "verify", "--dir", Store, "--name", "src", "--server", _pg.ConnectionString(), "--verbose");
         Assert.True(await next.WaitForExitAsync() == 0, next.ToString());
         Assert.Contains($"dropping the scratch database \"{left[0]}\" a killed verify left behind", next.StdErr, StringComparison.Ordinal);
         Assert.Empty((await ScratchDatabasesAsync()).Intersect(left));
         Assert.Empty(Directory.GetFileSystemEntries(tmp, "infinite-backup-*"));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_a_dump_streaming_from_S3_into_pg_restore_stops_it_and_leaves_the_database_as_it_was()
+    {
+        const string target = "cli_int_piped";
+        await _pg.CreateDatabaseAsync(target);
+        await _pg.ExecuteAsync("CREATE TABLE big (id int PRIMARY KEY, a text, b text); INSERT INTO big VALUES (1, 'kept', 'kept'); CREATE TABLE mine (x int); INSERT INTO mine VALUES (42);", target);
+        var tmp = NewFolder("tmp");
+        await using var proxy = new TcpFaultProxy(new Uri(_s3.Endpoint).Port);
+        proxy.StallAfter(4_000_000);
+        using var cli = CliProcess.Start(
+            ChildEnvironment(tmp), "restore", "--s3", $"s3://{Bucket}/store", "--s3-endpoint", proxy.HttpEndpoint, "--name", "src", "--dump", "--to", _pg.ConnectionString(target));
+
+        Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(60)), "the download never started\n" + cli);
+        await cli.WaitUntilAsync(() => RestoringInto(target), "pg_restore's session");
+        cli.Signal(CliProcess.SigInt);
+        proxy.Stalled = false;
+
+        AssertCancelled(cli, await cli.WaitForExitAsync(), ExitCodes.Cancelled);
+        Assert.Equal(1L, await _pg.ScalarAsync<long>("SELECT count(*) FROM big", target));
+        Assert.Equal(42, await _pg.ScalarAsync<int>("SELECT x FROM mine", target));
+        Assert.Equal(0L, await _pg.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'small'", target));
+        for (var i = 0; i < 200 && RestoringInto(target); i++)
+        {
+            await Task.Delay(50); // the killed pg_restore's backend ends as it notices the closed connection
+        }
+
+        Assert.False(RestoringInto(target), "pg_restore's session is still there");
+        AssertEmpty(tmp);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_the_download_for_a_parallel_dump_restore_removes_the_download_folder_and_creates_no_database()
+    {
+        const string target = "cli_int_jobs";
+        await _pg.ExecuteAsync($"DROP DATABASE IF EXISTS {target}");
+        var tmp = NewFolder("tmp");
+        await using var proxy = new TcpFaultProxy(new Uri(_s3.Endpoint).Port);
+        proxy.StallAfter(2_000_000);
+        using var cli = CliProcess.Start(
+            ChildEnvironment(tmp), "restore", "--s3", $"s3://{Bucket}/store", "--s3-endpoint", proxy.HttpEndpoint, "--name", "src", "--dump", "--jobs", "2", "--to", _pg.ConnectionString(target), "--create");
+
+        Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(60)), "the download never started\n" + cli);
+        Assert.Contains(Directory.GetFiles(tmp, "*.partial", SearchOption.AllDirectories), f => f.Contains("infinite-backup-restore-", StringComparison.Ordinal));
+        cli.Signal(CliProcess.SigInt);
+        proxy.Stalled = false;
+
+        AssertCancelled(cli, await cli.WaitForExitAsync(), ExitCodes.Cancelled);
+        AssertEmpty(tmp);
+        Assert.Equal(0L, await _pg.ScalarAsync<long>($"SELECT count(*) FROM pg_database WHERE datname = '{target}'"));
+    }
+
+    private bool RestoringInto(string database)
+    {
+        using var connection = new NpgsqlConnection(_pg.ConnectionString());
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE '% restore %'", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = database });
+        return (long)command.ExecuteScalar()! > 0;
     }
 
     private async Task<List<string>> ScratchDatabasesAsync()

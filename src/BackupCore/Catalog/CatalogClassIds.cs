@@ -37,4 +37,10 @@ internal static class CatalogClassIds
 
     /// <summary>The INDEX ATTACH entry of a partition's index (keyed by that index's oid; an alias, see <see cref="CatalogObject.AliasId"/>).</summary>
     public static CatalogObjectId IndexAttach(uint childIndexOid) => new(PgInherits, childIndexOid);
+
+    /// <summary>No catalog: what <see cref="TableData"/> aliases are keyed under.</summary>
+    public const uint TableDataAlias = uint.MaxValue;
+
+    /// <summary>The TABLE DATA entry of a table (keyed by the table's oid; an alias, see <see cref="CatalogObject.AliasId"/>).</summary>
+    public static CatalogObjectId TableData(uint tableOid) => new(TableDataAlias, tableOid);
 }

@@ -5,6 +5,9 @@ namespace BackupCore.Restore;
 /// <summary>One artifact on disk, checked against its manifest.</summary>
 public sealed record FetchedArtifact(string Path, BackupManifest Manifest, ManifestArtifact Artifact, BackupVersion Version);
 
+/// <summary>One artifact of one stored backup, as its manifest names it (not read yet).</summary>
+public sealed record SelectedArtifact(BackupManifest Manifest, ManifestArtifact Artifact, BackupVersion Version);
+
 /// <summary>
 /// Downloads one artifact of one backup to a file: picks the version (<see cref="VersionSelector"/>), reads its
 /// manifest, streams the artifact to a temporary name while hashing it, and renames it only when size and
@@ -23,15 +26,7 @@ public sealed class ArtifactFetcher(IBackupReader reader)
         Action<long, long>? progress,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        var versions = await reader.ListVersionsAsync(target, cancellationToken);
-        var version = VersionSelector.Select(versions, target, at, versionId);
-        var manifest = await reader.GetManifestAsync(target, version.VersionId, cancellationToken);
-        var artifact = manifest.Artifacts.FirstOrDefault(a => a.Kind == kind)
-            ?? throw new BackupException(
-                $"target {target}: backup {manifest.RunId} has no {kind.Suffix()} artifact",
-                "its manifest lists: " + string.Join(", ", manifest.Artifacts.Select(a => a.Kind.Suffix())));
-
+        var (manifest, artifact, version) = await SelectAsync(target, kind, at, versionId, cancellationToken);
         var fullPath = await DownloadVerifiedAsync(artifact, outputPath, progress, cancellationToken);
         var manifestPath = ManifestFile.PathBeside(fullPath);
         try
@@ -44,6 +39,20 @@ public sealed class ArtifactFetcher(IBackupReader reader)
         }
 
         return new FetchedArtifact(fullPath, manifest, artifact, version);
+    }
+
+    /// <summary>The version <paramref name="at"/> / <paramref name="versionId"/> chooses, its manifest and its <paramref name="kind"/> artifact.</summary>
+    public async Task<SelectedArtifact> SelectAsync(string target, ArtifactKind kind, DateTimeOffset? at, string? versionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var versions = await reader.ListVersionsAsync(target, cancellationToken);
+        var version = VersionSelector.Select(versions, target, at, versionId);
+        var manifest = await reader.GetManifestAsync(target, version.VersionId, cancellationToken);
+        var artifact = manifest.Artifacts.FirstOrDefault(a => a.Kind == kind)
+            ?? throw new BackupException(
+                $"target {target}: backup {manifest.RunId} has no {kind.Suffix()} artifact",
+                "its manifest lists: " + string.Join(", ", manifest.Artifacts.Select(a => a.Kind.Suffix())));
+        return new SelectedArtifact(manifest, artifact, version);
     }
 
     /// <summary>

@@ -8,6 +8,11 @@ public sealed class ArtifactIntegrityException : BackupException
     {
     }
 
+    public ArtifactIntegrityException(string message, string? hint, Exception? innerException)
+        : base(message, hint, innerException)
+    {
+    }
+
     public ArtifactIntegrityException()
     {
     }

@@ -47,7 +47,8 @@ public static class PgRestoreRunner
         return null;
     }
 
-    public static async Task RunAsync(
+    /// <summary>Restores the archive file at <paramref name="archivePath"/>; <paramref name="jobs"/> above 1 is <c>pg_restore -j</c>.</summary>
+    public static Task RunAsync(
         string connectionString,
         string archivePath,
         bool clean,
@@ -55,12 +56,61 @@ public static class PgRestoreRunner
         TextWriter? log,
         Action<ArchiveRestoreProgress>? progress,
         CancellationToken cancellationToken,
+        string? pgRestorePath = null,
+        int jobs = 1)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(archivePath);
+        return RunCoreAsync(connectionString, archivePath, null, clean, singleTransaction, jobs, log, progress, pgRestorePath, cancellationToken);
+    }
+
+    /// <summary>
+    /// Restores an archive streaming from a store through pg_restore's standard input (serially: pg_restore reads the
+    /// blocks in file order, which is TOC order in our archives and pg_dump's). The archive is checked against its
+    /// manifest before pg_restore gets its last bytes (<see cref="FeedAsync"/>); on a mismatch pg_restore is stopped
+    /// and <see cref="ArtifactIntegrityException"/> thrown.
+    /// </summary>
+    public static Task RunAsync(
+        string connectionString,
+        ArtifactReadStream archive,
+        bool clean,
+        bool singleTransaction,
+        TextWriter? log,
+        Action<ArchiveRestoreProgress>? progress,
+        CancellationToken cancellationToken,
         string? pgRestorePath = null)
     {
+        ArgumentNullException.ThrowIfNull(archive);
+        return RunCoreAsync(connectionString, null, archive, clean, singleTransaction, 1, log, progress, pgRestorePath, cancellationToken);
+    }
+
+    private static async Task RunCoreAsync(
+        string connectionString,
+        string? archivePath,
+        ArtifactReadStream? input,
+        bool clean,
+        bool singleTransaction,
+        int jobs,
+        TextWriter? log,
+        Action<ArchiveRestoreProgress>? progress,
+        string? pgRestorePath,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        if (jobs > 1 && singleTransaction)
+        {
+            // pg_restore refuses the pair ("cannot specify both --single-transaction and multiple jobs").
+            throw new ArgumentException("pg_restore cannot run parallel jobs in one transaction", nameof(jobs));
+        }
+
         var tool = pgRestorePath ?? Find() ?? throw new PgRestoreNotFoundException();
+        var name = archivePath is null ? Path.GetFileName(input!.Artifact.Key) : Path.GetFileName(archivePath);
         var csb = new NpgsqlConnectionStringBuilder(connectionString);
-        var total = progress is null ? null : await CountItemsAsync(tool, archivePath, cancellationToken);
+
+        // The total for a file is its TOC entry count (pg_restore -l reads the file once more); a stream is read once,
+        // so its progress is in bytes.
+        var total = progress is null || archivePath is null ? null : await CountItemsAsync(tool, archivePath, cancellationToken);
         var psi = Start(tool, csb);
+        psi.RedirectStandardInput = input is not null;
 
         // --verbose: pg_restore names each item as it goes ("creating TABLE ...", "processing data for table ..."), the progress.
         foreach (var arg in new[] { "--no-owner", "--no-acl", "--exit-on-error", "--verbose" })
@@ -79,9 +129,17 @@ public static class PgRestoreRunner
             psi.ArgumentList.Add("--single-transaction");
         }
 
+        if (jobs > 1)
+        {
+            psi.ArgumentList.Add("--jobs=" + jobs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         psi.ArgumentList.Add("-d");
         psi.ArgumentList.Add(ConnInfo(csb));
-        psi.ArgumentList.Add(archivePath);
+        if (archivePath is not null)
+        {
+            psi.ArgumentList.Add(archivePath);
+        }
 
         using var process = Process.Start(psi) ?? throw new BackupException($"{tool}: could not start it");
         var errors = new List<string>();
@@ -97,7 +155,9 @@ public static class PgRestoreRunner
 
                 if (ItemOf(line) is { } item)
                 {
-                    progress?.Invoke(new ArchiveRestoreProgress(++items, total, item));
+                    progress?.Invoke(input is null
+                        ? new ArchiveRestoreProgress(++items, total, item)
+                        : new ArchiveRestoreProgress(++items, null, item) { BytesRead = input.BytesRead, Length = input.Length });
                 }
                 else if (!line.StartsWith("pg_restore: ", StringComparison.Ordinal) || line.StartsWith("pg_restore: error:", StringComparison.Ordinal)
                          || line.StartsWith("pg_restore: warning:", StringComparison.Ordinal))
@@ -110,11 +170,22 @@ public static class PgRestoreRunner
         var outTask = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         try
         {
+            if (input is not null)
+            {
+                await FeedAsync(input, process.StandardInput.BaseStream, cancellationToken);
+            }
+
             await process.WaitForExitAsync(cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
-            process.Kill(entireProcessTree: true);
+            // Cancelled, the archive does not match its manifest, or the store failed mid-read: pg_restore must not
+            // go on to commit what it has.
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
             await process.WaitForExitAsync(CancellationToken.None);
             throw;
         }
@@ -123,7 +194,72 @@ public static class PgRestoreRunner
         await outTask;
         if (process.ExitCode != 0)
         {
-            throw Failed(archivePath, process.ExitCode, errors);
+            throw Failed(name, process.ExitCode, errors);
+        }
+
+        if (input is not null)
+        {
+            // pg_restore ended without needing the held-back bytes (the archive is longer than what it read): check anyway.
+            await input.CheckAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Copies the archive into pg_restore's standard input, holding back the last bytes read until the whole artifact
+    /// has been read and checked against its manifest. pg_restore needs the archive's last bytes (the end of the TOC,
+    /// or the end marker of the last data block, which comes before the post-data items and the COMMIT), so a
+    /// mismatch found at the end stops it before it can finish; a single transaction then leaves nothing behind.
+    /// </summary>
+    /// <remarks>When pg_restore stops reading (it exited) the feed stops; its exit code and messages say why.</remarks>
+    private static async Task FeedAsync(ArtifactReadStream source, Stream stdin, CancellationToken cancellationToken)
+    {
+        const int BufferSize = 1 << 16;
+        var held = new byte[BufferSize];
+        var next = new byte[BufferSize];
+        var heldCount = await source.ReadAtLeastAsync(held, BufferSize, throwOnEndOfStream: false, cancellationToken);
+        while (true)
+        {
+            var n = await source.ReadAtLeastAsync(next, BufferSize, throwOnEndOfStream: false, cancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            if (!await TryWriteAsync(stdin, held.AsMemory(0, heldCount), cancellationToken))
+            {
+                return;
+            }
+
+            (held, next) = (next, held);
+            heldCount = n;
+        }
+
+        await source.CheckAsync(cancellationToken);
+        if (await TryWriteAsync(stdin, held.AsMemory(0, heldCount), cancellationToken))
+        {
+            try
+            {
+                stdin.Close();
+            }
+            catch (IOException)
+            {
+                // pg_restore exited as the last bytes went in; its exit code says how it ended.
+            }
+        }
+    }
+
+    private static async Task<bool> TryWriteAsync(Stream stdin, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await stdin.WriteAsync(data, cancellationToken);
+            await stdin.FlushAsync(cancellationToken);
+            return true;
+        }
+        catch (IOException)
+        {
+            // EPIPE: pg_restore closed its end, i.e. it exited.
+            return false;
         }
     }
 
@@ -182,7 +318,7 @@ public static class PgRestoreRunner
     /// table), its HINT as the hint. pg_restore prints them as "pg_restore: error: ... ERROR:  ..." then "DETAIL:  ..."
     /// and "HINT:  ..." lines (pg_backup_db.c, warn_or_exit_horribly); "Command was:" lines are left out.
     /// </summary>
-    internal static BackupException Failed(string archivePath, int exitCode, IReadOnlyList<string> lines)
+    internal static BackupException Failed(string archiveName, int exitCode, IReadOnlyList<string> lines)
     {
         var error = lines.LastOrDefault(l => l.StartsWith("pg_restore: error:", StringComparison.Ordinal));
         string? detail = null;
@@ -219,7 +355,7 @@ public static class PgRestoreRunner
         }
 
         return new BackupException(
-            $"pg_restore {Path.GetFileName(archivePath)} exited {exitCode}: {what}" + (detail is null ? "" : $" DETAIL: {detail}"),
+            $"pg_restore {Path.GetFileName(archiveName)} exited {exitCode}: {what}" + (detail is null ? "" : $" DETAIL: {detail}"),
             hint);
     }
 

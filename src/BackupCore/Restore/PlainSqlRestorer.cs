@@ -80,6 +80,8 @@ public sealed partial class PlainSqlRestorer
                 options.Progress?.Invoke(new RestoreProgress(input.BytesRead, input.Length, statements, rows, null));
             }
 
+            // A script streaming from a store is checked against its manifest now, before anything commits.
+            await input.CompleteAsync(cancellationToken);
             if (options.RequireDumpTrailer && reader.SawDumpHeader && !reader.SawDumpTrailer)
             {
                 throw new BackupException(

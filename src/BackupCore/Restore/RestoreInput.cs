@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using BackupCore.Storage;
 
 namespace BackupCore.Restore;
 
@@ -15,10 +16,14 @@ public enum RestoreInputFormat
     CustomArchive,
 }
 
-/// <summary>An opened backup file: the SQL script stream, and the count of file bytes read for progress.</summary>
+/// <summary>
+/// An opened backup file, or an artifact streaming from a store: the SQL script stream, the count of file bytes read
+/// for progress, and for a stored artifact the check against its manifest that must pass before the restore commits.
+/// </summary>
 public sealed class RestoreInput : IAsyncDisposable
 {
     private readonly CountingReadStream _counter;
+    private ArtifactReadStream? _artifact;
 
     private RestoreInput(CountingReadStream counter, Stream script, RestoreInputFormat format, long? length, string description)
     {
@@ -74,6 +79,33 @@ public sealed class RestoreInput : IAsyncDisposable
         Stream script = format == RestoreInputFormat.GzipSql ? new GZipStream(counter, CompressionMode.Decompress) : counter;
         return new RestoreInput(counter, script, format, fs.Length, Path.GetFileName(path));
     }
+
+    /// <summary>
+    /// A stored <c>NAME.gz</c> / <c>NAME.anon.gz</c> as it streams from the store (both are gzip: the manifest's kind
+    /// says so, and the hash check proves the bytes are the manifest's). <paramref name="artifact"/> stays the caller's.
+    /// </summary>
+    public static RestoreInput FromArtifact(ArtifactReadStream artifact, string description)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        if (artifact.Artifact.Kind == ArtifactKind.Archive)
+        {
+            throw new BackupException($"{description}: a custom-format archive, not a SQL script", "restore .dump files with pg_restore");
+        }
+
+        var counter = new CountingReadStream(artifact, leaveOpen: true);
+        return new RestoreInput(counter, new GZipStream(counter, CompressionMode.Decompress), RestoreInputFormat.GzipSql, artifact.Length, description)
+        {
+            _artifact = artifact,
+        };
+    }
+
+    /// <summary>
+    /// Called when the script has been read to its end, before the restore commits: a stored artifact is read to its
+    /// last byte and checked against its manifest (<see cref="ArtifactIntegrityException"/> on a difference, and the
+    /// restore rolls back). A local file has nothing to check.
+    /// </summary>
+    public Task CompleteAsync(CancellationToken cancellationToken) =>
+        _artifact is null ? Task.CompletedTask : _artifact.CheckAsync(cancellationToken);
 
     /// <summary>
     /// A path the restore can open twice (to tell the format, then to read): <paramref name="path"/> itself when it is a

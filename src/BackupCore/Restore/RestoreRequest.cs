@@ -8,8 +8,26 @@ public sealed record RestoreRequest
     /// <summary>Npgsql connection string of the target database.</summary>
     public required string ConnectionString { get; init; }
 
-    /// <summary>The backup file: plain or gzip SQL script, or a custom-format archive (told by its first bytes).</summary>
-    public required string FilePath { get; init; }
+    /// <summary>
+    /// The backup file: plain or gzip SQL script, or a custom-format archive (told by its first bytes). Give this or
+    /// <see cref="Artifact"/>.
+    /// </summary>
+    public string? FilePath { get; init; }
+
+    /// <summary>
+    /// A stored artifact, streamed from the store into the restore with no local copy and checked against its manifest
+    /// before the restore commits (<see cref="RestoreRunner"/> says what a mismatch leaves). The caller owns it.
+    /// </summary>
+    public ArtifactReadStream? Artifact { get; init; }
+
+    /// <summary>
+    /// For a custom archive: parallel pg_restore jobs (<c>pg_restore -j</c>). Above 1 the archive must be a file, so a
+    /// stored one is downloaded (checked) into <see cref="WorkDirectory"/> first; it cannot run as one transaction.
+    /// </summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>Where a stored archive is downloaded for <see cref="Jobs"/> above 1; default: a new folder in the temp directory.</summary>
+    public string? WorkDirectory { get; init; }
 
     /// <summary>The manifest of the backup, when known; its row counts are compared with the restored tables.</summary>
     public BackupManifest? Manifest { get; init; }
@@ -58,4 +76,11 @@ public sealed record RestoreReport(RestoreInputFormat Format, bool CreatedDataba
 }
 
 /// <summary>Where a pg_restore of a custom archive is: items done of the archive's total (its TOC entries), and the last one.</summary>
-public sealed record ArchiveRestoreProgress(int Items, int? Total, string Item);
+public sealed record ArchiveRestoreProgress(int Items, int? Total, string Item)
+{
+    /// <summary>For an archive streaming from a store (no total: it is not read twice): bytes fed to pg_restore so far.</summary>
+    public long? BytesRead { get; init; }
+
+    /// <summary>For an archive streaming from a store: its size.</summary>
+    public long? Length { get; init; }
+}

@@ -17,13 +17,10 @@ public sealed record VerificationOptions
 
     public bool CreateScratchDatabase { get; init; } = true;
 
-    /// <summary>Folder for the downloaded artifacts (deleted afterwards); default: a new temp folder.</summary>
-    public string? WorkDirectory { get; init; }
-
     /// <summary>Skip the restore (hashes and archive walk only).</summary>
     public bool SkipRestore { get; init; }
 
-    /// <summary>Told each step as it starts ("downloading NAME.dump (12.3 MB)", "restoring NAME.gz into ..."), for a progress display.</summary>
+    /// <summary>Told each step as it starts ("reading NAME.dump (…): its SHA-256 and its archive blocks", "restoring NAME.gz into ..."), for a progress display.</summary>
     public Action<string>? Progress { get; init; }
 }
 

@@ -3,15 +3,18 @@ using BackupCore.Tests.Fixtures;
 
 namespace BackupCore.Tests.Catalog;
 
-/// <summary>The value shapes the anonymizer walks: hstore, citext, enum, tsvector, bytea, and composites with their fields.</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class CopyColumnShapeTests(PostgresServer server)
+/// <summary>
+/// The value shapes the anonymizer walks: hstore, citext, enum, tsvector, bytea, and composites with their fields; on every
+/// major 13 to 18 (one derived class per major, <see cref="Pg13CopyColumnShapeTests"/>, ...). Generated columns (stored,
+/// and from 18 virtual) are no COPY columns.
+/// </summary>
+public abstract class CopyColumnShapeTests(PostgresServer server)
 {
     [Fact]
     public async Task Columns_describe_extension_types_enums_and_nested_composite_fields_through_domains_and_arrays()
     {
         await server.CreateDatabaseAsync("catalog_shapes");
-        (await server.PsqlAsync("catalog_shapes", """
+        (await server.PsqlAsync("catalog_shapes", PsqlVersionFlags.Line + """
             CREATE EXTENSION hstore;
             CREATE EXTENSION citext;
             CREATE SCHEMA s;
@@ -24,7 +27,11 @@ public sealed class CopyColumnShapeTests(PostgresServer server)
             CREATE TYPE s.citext AS (x int); -- a type named citext outside the extension is no citext
             CREATE TABLE s.t (
                 h public.hstore, hs public.hstore[], e s.email UNIQUE, m s.mood, ts tsvector, b bytea[],
-                o s.outer_checked, os s.outer[], fake s.citext);
+                o s.outer_checked, os s.outer[], fake s.citext,
+                stored int GENERATED ALWAYS AS (length(ts)) STORED);
+            \if :pg18
+            ALTER TABLE s.t ADD COLUMN virtual int GENERATED ALWAYS AS (length(ts) + 1) VIRTUAL, ADD COLUMN after_virtual int;
+            \endif
             """)).EnsureSuccess("fixture");
 
         var plan = await CatalogPlanReader.ReadAsync(server, "catalog_shapes");
@@ -37,6 +44,9 @@ public sealed class CopyColumnShapeTests(PostgresServer server)
         Assert.Equal(ColumnValueKind.TsVector, columns["ts"].Kind);
         Assert.Equal((ColumnValueKind.Bytea, true), (columns["b"].Kind, columns["b"].IsArray));
         Assert.Equal((ColumnValueKind.Composite, false), (columns["fake"].Kind, columns["fake"].CaseInsensitive));
+        Assert.Equal(
+            server.Major >= 18 ? ["h", "hs", "e", "m", "ts", "b", "o", "os", "fake", "after_virtual"] : ["h", "hs", "e", "m", "ts", "b", "o", "os", "fake"],
+            plan.Single("TABLE DATA", "t").Data!.Columns.Select(c => c.Name));
 
         var outer = columns["o"];
         Assert.Equal((ColumnValueKind.Composite, false, "s.outer_checked"), (outer.Kind, outer.IsArray, outer.TypeName));

@@ -32,10 +32,14 @@ internal static class CatalogFingerprint
     {
         /// <summary>SQL (over the row as jsonb, "{0}") dropping keys that carry no meaning for this row.</summary>
         public string Normalize { get; init; } = "{0}";
+
+        /// <summary>The first major that has this catalog.</summary>
+        public int SinceMajor { get; init; } = 13;
     }
 
-    private static readonly CatalogRows[] Catalogs =
-    [
+    /// <summary>The catalogs compared on a server of <paramref name="major"/>, with what that major can deparse.</summary>
+    private static IEnumerable<CatalogRows> Catalogs(int major) => new CatalogRows[]
+    {
         new("pg_namespace", "'pg_catalog.pg_namespace'::pg_catalog.regclass", "x.oid", "0", "NULL", []),
         new("pg_class", "'pg_catalog.pg_class'::pg_catalog.regclass", "x.oid", "0",
             """
@@ -49,7 +53,7 @@ internal static class CatalogFingerprint
                 'columns', (SELECT pg_catalog.string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
                              WHERE a.attrelid = x.oid AND a.attnum > 0 AND NOT a.attisdropped))
             """,
-            ["relpages", "reltuples", "relallvisible", "relnatts", "relhasindex", "relhasrules", "relhastriggers", "relhassubclass"]),
+            ["relpages", "reltuples", "relallvisible", "relallfrozen", "relnatts", "relhasindex", "relhasrules", "relhastriggers", "relhassubclass"]),
         new("pg_attribute", "'pg_catalog.pg_class'::pg_catalog.regclass", "x.attrelid", "x.attnum",
             """
             pg_catalog.jsonb_build_object(
@@ -72,10 +76,10 @@ internal static class CatalogFingerprint
         new("pg_range", "'pg_catalog.pg_type'::pg_catalog.regclass", "x.rngtypid", "0",
             "pg_catalog.to_jsonb(ARRAY[x.rngsubtype::pg_catalog.regtype::pg_catalog.text, x.rngcanonical::pg_catalog.text, x.rngsubdiff::pg_catalog.text])", []),
         new("pg_proc", "'pg_catalog.pg_proc'::pg_catalog.regclass", "x.oid", "0",
-            """
+            $"""
             pg_catalog.jsonb_build_object(
                 'arguments', pg_catalog.pg_get_function_arguments(x.oid), 'result', pg_catalog.pg_get_function_result(x.oid),
-                'body', pg_catalog.pg_get_function_sqlbody(x.oid), 'support', x.prosupport::pg_catalog.regproc::pg_catalog.text,
+                'body', {(major >= 14 ? "pg_catalog.pg_get_function_sqlbody(x.oid)" : "NULL")}, 'support', x.prosupport::pg_catalog.regproc::pg_catalog.text,
                 'language', (SELECT l.lanname FROM pg_catalog.pg_language l WHERE l.oid = x.prolang))
             """,
             []),
@@ -96,12 +100,15 @@ internal static class CatalogFingerprint
         new("pg_extension", "'pg_catalog.pg_extension'::pg_catalog.regclass", "x.oid", "0",
             "pg_catalog.to_jsonb((SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid = x.extnamespace))", []),
         new("pg_publication", "'pg_catalog.pg_publication'::pg_catalog.regclass", "x.oid", "0", "NULL", []),
+        // Row filters and column lists are PostgreSQL 15+.
         new("pg_publication_rel", "'pg_catalog.pg_publication_rel'::pg_catalog.regclass", "x.oid", "0",
-            "pg_catalog.jsonb_build_object('where', pg_catalog.pg_get_expr(x.prqual, x.prrelid), 'columns', (SELECT pg_catalog.array_agg(a.attname ORDER BY a.attname) FROM pg_catalog.pg_attribute a WHERE a.attrelid = x.prrelid AND a.attnum = ANY (x.prattrs)))",
+            major >= 15
+                ? "pg_catalog.jsonb_build_object('where', pg_catalog.pg_get_expr(x.prqual, x.prrelid), 'columns', (SELECT pg_catalog.array_agg(a.attname ORDER BY a.attname) FROM pg_catalog.pg_attribute a WHERE a.attrelid = x.prrelid AND a.attnum = ANY (x.prattrs)))"
+                : "NULL",
             []),
-        new("pg_publication_namespace", "'pg_catalog.pg_publication_namespace'::pg_catalog.regclass", "x.oid", "0", "NULL", []),
+        new("pg_publication_namespace", "'pg_catalog.pg_publication_namespace'::pg_catalog.regclass", "x.oid", "0", "NULL", []) { SinceMajor = 15 },
         new("pg_largeobject_metadata", "'pg_catalog.pg_largeobject'::pg_catalog.regclass", "x.oid", "0", "NULL", []),
-    ];
+    }.Where(c => major >= c.SinceMajor);
 
     /// <summary>
     /// How many distinct values each compared column ("pg_class.relkind") takes over the user objects of
@@ -112,7 +119,7 @@ internal static class CatalogFingerprint
         await using var conn = new NpgsqlConnection(server.ConnectionString(database));
         await conn.OpenAsync();
         var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var c in Catalogs)
+        foreach (var c in Catalogs(server.Major))
         {
             var columns = await ComparedColumnsAsync(conn, c);
             await using var query = new NpgsqlCommand(
@@ -176,7 +183,7 @@ internal static class CatalogFingerprint
         await using var conn = new NpgsqlConnection(server.ConnectionString(database));
         await conn.OpenAsync();
         var lines = new List<string>();
-        foreach (var c in Catalogs)
+        foreach (var c in Catalogs(server.Major))
         {
             var excluded = await ExcludedColumnsAsync(conn, c);
 

@@ -10,11 +10,12 @@ using Npgsql;
 namespace BackupCore.Tests.Fidelity;
 
 /// <summary>
-/// Large objects (issue 18): dumped as pg_dump 15 dumps them — BLOB entries with lo_create, their comments, and the BLOBS
-/// data (lo_open/lowrite/lo_close in the plain file, a BLK_BLOBS block in the archive) — and restored identical.
+/// Large objects (issue 18) on every major 13 to 18 (one derived class per major, <see cref="Pg13LargeObjectTests"/>, ...):
+/// dumped as pg_dump 15 dumps them — BLOB entries with lo_create, their comments, and the BLOBS data
+/// (lo_open/lowrite/lo_close in the plain file, a BLK_BLOBS block in the archive) — and restored identical; where pg_dump
+/// 15 reads the server (up to 15), entry for entry as pg_dump writes them.
 /// </summary>
-[Collection(PostgresCollection.Name)]
-public sealed class LargeObjectTests(PostgresServer server)
+public abstract class LargeObjectTests(PostgresServer server)
 {
     // 2.5 MiB crosses the copier's 1 MiB reads and the plain writer's 16 KiB lowrite statements.
     private const string Setup = """
@@ -32,13 +33,12 @@ public sealed class LargeObjectTests(PostgresServer server)
     {
         var result = await new FidelityHarness(server).RunAsync("fid_lo", Setup);
 
-        result.AssertOursMatchPgDump();
-        result.AssertPgDumpMatchesSource();
+        result.AssertSameAsSource();
         Assert.Equal(4, result.Source.Data.Count(l => l.StartsWith("large object ", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task Large_object_entries_are_written_as_pg_dump_writes_them()
+    /// <summary>Our BLOB, BLOBS and large object COMMENT entries equal pg_dump 15's, in the plain file and the archive (servers up to 15).</summary>
+    protected async Task AssertEntriesAreWrittenAsPgDumpWritesThemAsync()
     {
         const string db = "fid_lo_text";
         await server.CreateDatabaseAsync(db, FidelityHarness.Owner);
@@ -59,11 +59,16 @@ public sealed class LargeObjectTests(PostgresServer server)
 
             Assert.Equal(pgDump.DropLines.Where(l => l.Contains("lo_unlink", StringComparison.Ordinal)), ours.DropLines.Where(l => l.Contains("lo_unlink", StringComparison.Ordinal)));
 
-            // The archive lists the same entries as pg_dump's (dump ids aside).
+            // The archive lists the same entries as pg_dump's (dump ids aside). On a 13 or 14 server, where the bootstrap
+            // superuser owns schema public, pg_dump 15 adds an entry holding no SQL for it ("*not* creating schema") and
+            // its default grants: left out (docs/server-versions.md).
             var archive = Path.Combine(dir, db + ".dump");
             var pgArchive = Path.Combine(dir, "pg.dump");
             (await server.ClientToolAsync("pg_dump", null, "-Fc", "-f", pgArchive, "-d", db)).EnsureSuccess("pg_dump -Fc");
-            Assert.Equal(await ListAsync(pgArchive), await ListAsync(archive));
+            var publicSchema = new[] { "SCHEMA - public postgres", "ACL - SCHEMA public postgres" };
+            Assert.Equal(
+                (await ListAsync(pgArchive)).Where(e => server.Major >= 15 || !publicSchema.Any(p => e.EndsWith(p, StringComparison.Ordinal))),
+                await ListAsync(archive));
 
             // The project's own reader (weekly verify) walks the BLOBS block and checks every object's zlib stream.
             await using var file = File.OpenRead(archive);

@@ -10,12 +10,20 @@ namespace BackupCore.Tests.Fixtures;
 /// <summary>
 /// The S3 server for the tests: the one scripts/test started (env <c>IB_S3_ENDPOINT</c>, <c>AWS_ACCESS_KEY_ID</c>,
 /// <c>AWS_SECRET_ACCESS_KEY</c>), or, when that is absent, a throwaway Ceph RGW started here through
-/// <c>scripts/start-s3</c> and stopped at the end (so a plain <c>dotnet test</c> works too).
-/// Each test class creates its own versioned bucket.
+/// <c>scripts/start-s3</c> and stopped at the end (so a plain <c>dotnet test</c> works too). That one is shared by every
+/// fixture instance of the test process (the S3 and the PostgreSQL+S3 collections start side by side; each used to start
+/// its own on the default port 7480, and one got "connection refused") and listens on a random free port, so test
+/// processes running at the same time do not meet either. Each test class creates its own versioned bucket.
 /// </summary>
 public sealed class S3Server : IAsyncLifetime
 {
-    private string? _startedDir;
+    private static readonly SemaphoreSlim SharedLock = new(1, 1);
+    private static Started? _shared;
+    private static int _users;
+
+    private bool _usesShared;
+
+    private sealed record Started(string Dir, string Endpoint, string AccessKey, string SecretKey);
 
     public string Endpoint { get; private set; } = "";
 
@@ -39,28 +47,66 @@ public sealed class S3Server : IAsyncLifetime
             return;
         }
 
-        var dir = Path.Combine(Path.GetTempPath(), "ib-s3-" + Guid.NewGuid().ToString("N")[..8]);
-        var result = await ProcessRunner.RunAsync(
-            Path.Combine(RepoRoot(), "scripts", "start-s3"),
-            [],
-            environment: new Dictionary<string, string> { ["S3_CEPH_DIR"] = dir },
-            timeout: TimeSpan.FromMinutes(10));
-        result.EnsureSuccess("scripts/start-s3");
-        _startedDir = dir;
-        var exports = result.StdOut.Split('\n')
-            .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
-            .Select(l => l["export ".Length..].Split('=', 2))
-            .ToDictionary(kv => kv[0], kv => kv[1]);
-        Endpoint = exports["IB_S3_ENDPOINT"];
-        AccessKey = exports["AWS_ACCESS_KEY_ID"];
-        SecretKey = exports["AWS_SECRET_ACCESS_KEY"];
+        await SharedLock.WaitAsync();
+        try
+        {
+            _shared ??= await StartAsync();
+            _users++;
+            _usesShared = true;
+            (Endpoint, AccessKey, SecretKey) = (_shared.Endpoint, _shared.AccessKey, _shared.SecretKey);
+        }
+        finally
+        {
+            SharedLock.Release();
+        }
     }
 
     public async Task DisposeAsync()
     {
-        if (_startedDir is not null)
+        if (!_usesShared)
         {
-            await ProcessRunner.RunAsync(Path.Combine(RepoRoot(), "scripts", "stop-s3"), [_startedDir], timeout: TimeSpan.FromMinutes(2));
+            return;
+        }
+
+        _usesShared = false;
+        await SharedLock.WaitAsync();
+        try
+        {
+            if (--_users == 0 && _shared is { } started)
+            {
+                _shared = null;
+                await ProcessRunner.RunAsync(Path.Combine(RepoRoot(), "scripts", "stop-s3"), [started.Dir], timeout: TimeSpan.FromMinutes(2));
+            }
+        }
+        finally
+        {
+            SharedLock.Release();
+        }
+    }
+
+    /// <summary>scripts/start-s3 on a random free port; once more on another port if that one was taken meanwhile.</summary>
+    private static async Task<Started> StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "ib-s3-" + Guid.NewGuid().ToString("N")[..8]);
+            var port = new Uri(UnreachableEndpoint()).Port;
+            var result = await ProcessRunner.RunAsync(
+                Path.Combine(RepoRoot(), "scripts", "start-s3"),
+                [],
+                environment: new Dictionary<string, string> { ["S3_CEPH_DIR"] = dir, ["S3_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                timeout: TimeSpan.FromMinutes(10));
+            if (result.ExitCode != 0 && attempt < 2)
+            {
+                continue;
+            }
+
+            result.EnsureSuccess($"scripts/start-s3 (S3_PORT={port}, attempt {attempt})");
+            var exports = result.StdOut.Split('\n')
+                .Where(l => l.StartsWith("export ", StringComparison.Ordinal))
+                .Select(l => l["export ".Length..].Split('=', 2))
+                .ToDictionary(kv => kv[0], kv => kv[1]);
+            return new Started(dir, exports["IB_S3_ENDPOINT"], exports["AWS_ACCESS_KEY_ID"], exports["AWS_SECRET_ACCESS_KEY"]);
         }
     }
 

@@ -6,7 +6,8 @@ namespace BackupCore.Tests.RoundTrip;
 // The round trip once per supported major; run one major alone with
 //   dotnet test tests/BackupCore.Tests --filter "FullyQualifiedName~Pg17"
 
-public sealed class Pg13RoundTripTests(Postgres13Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres13Server>
+[Collection(Postgres13Collection.Name)]
+public sealed class Pg13RoundTripTests(Postgres13Server server) : ServerVersionRoundTripTests(server)
 {
     protected override int MajorUnderTest => 13;
 
@@ -15,7 +16,8 @@ public sealed class Pg13RoundTripTests(Postgres13Server server) : ServerVersionR
         PgDumpDifferentialTests.AssertSameAsPgDumpAsync(server, "v13_diff", "relations.sql", "seed-environments.sql");
 }
 
-public sealed class Pg14RoundTripTests(Postgres14Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres14Server>
+[Collection(Postgres14Collection.Name)]
+public sealed class Pg14RoundTripTests(Postgres14Server server) : ServerVersionRoundTripTests(server)
 {
     protected override int MajorUnderTest => 14;
 
@@ -24,17 +26,20 @@ public sealed class Pg14RoundTripTests(Postgres14Server server) : ServerVersionR
         PgDumpDifferentialTests.AssertSameAsPgDumpAsync(server, "v14_diff", "relations.sql", "seed-environments.sql", "versions/pg14.sql");
 }
 
-public sealed class Pg15RoundTripTests(Postgres15Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres15Server>
+[Collection(Postgres15Collection.Name)]
+public sealed class Pg15RoundTripTests(Postgres15Server server) : ServerVersionRoundTripTests(server)
 {
     protected override int MajorUnderTest => 15;
 }
 
-public sealed class Pg16RoundTripTests(Postgres16Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres16Server>
+[Collection(Postgres16Collection.Name)]
+public sealed class Pg16RoundTripTests(Postgres16Server server) : ServerVersionRoundTripTests(server)
 {
     protected override int MajorUnderTest => 16;
 }
 
-public sealed class Pg17RoundTripTests(Postgres17Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres17Server>
+[Collection(Postgres17Collection.Name)]
+public sealed class Pg17RoundTripTests(Postgres17Server server) : ServerVersionRoundTripTests(server)
 {
     protected override int MajorUnderTest => 17;
 
@@ -42,7 +47,8 @@ public sealed class Pg17RoundTripTests(Postgres17Server server) : ServerVersionR
     public Task A_transaction_timeout_of_the_role_ends_neither_backup_nor_restore() => AssertTransactionTimeoutEndsNeitherBackupNorRestoreAsync();
 }
 
-public sealed class Pg18RoundTripTests(Postgres18Server server) : ServerVersionRoundTripTests(server), IClassFixture<Postgres18Server>
+[Collection(Postgres18Collection.Name)]
+public sealed class Pg18RoundTripTests(Postgres18Server server) : ServerVersionRoundTripTests(server)
 {
     protected override int MajorUnderTest => 18;
 

@@ -16,6 +16,12 @@ public sealed class AzuriteServer : IAsyncLifetime
 {
     public const string AzuriteVersion = "3.37.0";
 
+    // Node starts Azurite in 2-5 s on an idle machine, but a loaded one (parallel test runs, a build) has taken more than
+    // a minute: wait long, and say what happened when it still does not listen.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly Queue<string> _output = new();
+
     // The well-known development account key of the emulator (public, documented, not a secret).
     private const string DevAccount = "devstoreaccount1";
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -56,22 +62,50 @@ public sealed class AzuriteServer : IAsyncLifetime
             psi.ArgumentList.Add(a);
         }
 
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start azurite");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start azurite (" + bin + ")");
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var started = Stopwatch.StartNew();
         foreach (var port in new[] { BlobPort, QueuePort, TablePort })
         {
             while (!await AcceptsAsync(port))
             {
-                if (_process.HasExited || DateTime.UtcNow > deadline)
+                if (_process.HasExited || started.Elapsed > StartTimeout)
                 {
-                    throw new InvalidOperationException($"azurite did not listen on 127.0.0.1:{port} (exited: {_process.HasExited})");
+                    var what = _process.HasExited
+                        ? $"exited with code {_process.ExitCode} after {started.Elapsed.TotalSeconds:F0} s"
+                        : $"did not listen within {StartTimeout.TotalSeconds:F0} s (machine overloaded?)";
+                    string output;
+                    lock (_output)
+                    {
+                        output = _output.Count == 0 ? " (no output)" : ":\n" + string.Join('\n', _output);
+                    }
+
+                    await DisposeAsync();
+                    throw new InvalidOperationException($"Azurite ({bin}) on 127.0.0.1:{port} {what}; its last output{output}");
                 }
 
                 await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>The last lines Azurite printed, for the start-up error.</summary>
+    private void Keep(string? line)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > 20)
+            {
+                _output.Dequeue();
             }
         }
     }

@@ -7,23 +7,25 @@ namespace BackupCore.Catalog.Sources;
 /// <summary>
 /// Logical replication publications, post-data, as pg_dump.c writes them (dumpPublication, dumpPublicationTable,
 /// dumpPublicationNamespace): <c>CREATE PUBLICATION p [FOR ALL TABLES] WITH (publish = '...'[, publish_via_partition_root
-/// = true]);</c>, one <c>ALTER PUBLICATION p ADD TABLE ONLY s.t [(columns)] [WHERE (...)];</c> per member table and one
+/// = true][, publish_generated_columns = stored]);</c>, one <c>ALTER PUBLICATION p ADD TABLE ONLY s.t [(columns)] [WHERE (...)];</c> per member table and one
 /// <c>ALTER PUBLICATION p ADD TABLES IN SCHEMA s;</c> per member schema, plus their comments. Like pg_dump, only a
 /// whole-database backup has them (they belong to no schema); membership of a table or schema outside the dump is left
 /// out, as there. Owners are not written (--no-owner), so the restoring role owns them.
 /// </summary>
 internal sealed class PublicationSource : ICatalogObjectSource
 {
-    private const string PublicationsQuery = """
+    // publish_generated_columns is PostgreSQL 18+ (pg_dump.c getPublications: pubgencols 's' is "stored").
+    private static string PublicationsQuery(CatalogContext context) => $"""
         SELECT p.oid, p.pubname, pg_catalog.pg_get_userbyid(p.pubowner), p.puballtables, p.pubinsert, p.pubupdate, p.pubdelete,
-               p.pubtruncate, p.pubviaroot, d.description
+               p.pubtruncate, p.pubviaroot, d.description,
+               {(context.AtLeast(PgVersion.V18) ? "p.pubgencols = 's'" : "false")}
           FROM pg_catalog.pg_publication p
           LEFT JOIN pg_catalog.pg_description d
                  ON d.classoid = 'pg_catalog.pg_publication'::pg_catalog.regclass AND d.objoid = p.oid AND d.objsubid = 0
          ORDER BY p.pubname
         """;
 
-    // Row filters and column lists are PostgreSQL 15+ (pg_dump.c getPublicationTables); this is the one version branch.
+    // Row filters and column lists are PostgreSQL 15+ (pg_dump.c getPublicationTables).
     private static string TablesQuery(CatalogContext context) => $"""
         SELECT pr.oid, pr.prpubid, pr.prrelid, n.nspname, c.relname,
                {(context.AtLeast(PgVersion.V15) ? "pg_catalog.pg_get_expr(pr.prqual, pr.prrelid)" : "NULL::pg_catalog.text")},
@@ -57,9 +59,10 @@ internal sealed class PublicationSource : ICatalogObjectSource
 
         var publications = await CatalogQuery.ListAsync(
             context,
-            PublicationsQuery,
+            PublicationsQuery(context),
             r => (Oid: r.GetFieldValue<uint>(0), Name: r.GetString(1), Owner: r.GetString(2), AllTables: r.GetBoolean(3), Insert: r.GetBoolean(4),
-                Update: r.GetBoolean(5), Delete: r.GetBoolean(6), Truncate: r.GetBoolean(7), ViaRoot: r.GetBoolean(8), Comment: r.NullableString(9)),
+                Update: r.GetBoolean(5), Delete: r.GetBoolean(6), Truncate: r.GetBoolean(7), ViaRoot: r.GetBoolean(8), Comment: r.NullableString(9),
+                StoredGenerated: r.GetBoolean(10)),
             cancellationToken).ConfigureAwait(false);
         if (publications.Count == 0)
         {
@@ -82,6 +85,11 @@ internal sealed class PublicationSource : ICatalogObjectSource
             if (p.ViaRoot)
             {
                 sql.Append(", publish_via_partition_root = true");
+            }
+
+            if (p.StoredGenerated)
+            {
+                sql.Append(", publish_generated_columns = stored");
             }
 
             sql.Append(");\n");

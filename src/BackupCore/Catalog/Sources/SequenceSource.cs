@@ -75,8 +75,10 @@ internal sealed class SequenceSource : ICatalogObjectSource
                     .Append(" ADD GENERATED ").Append(s.Identity == 'a' ? "ALWAYS" : "BY DEFAULT").Append(" AS IDENTITY (\n")
                     .Append("    SEQUENCE NAME ").Append(name).Append('\n');
 
-                // pg_dump.c dumpSequence: the persistence only where it differs from the owning table's.
-                if (s.Persistence != s.OwnerPersistence)
+                // pg_dump.c dumpSequence: the persistence only where it differs from the owning table's. Sequences have
+                // one from PostgreSQL 15 (unlogged sequences); before, the sequence of an unlogged table is logged, and
+                // the LOGGED option does not parse.
+                if (context.AtLeast(PgVersion.V15) && s.Persistence != s.OwnerPersistence)
                 {
                     sb.Append(s.Persistence == 'u' ? "    UNLOGGED\n" : "    LOGGED\n");
                 }

@@ -153,6 +153,12 @@ internal sealed class TableSource : ICatalogObjectSource
         var copyColumns = await CopyColumnReader.ReadAsync(context, cancellationToken).ConfigureAwait(false);
         var byOid = tables.ToDictionary(t => t.Oid);
 
+        // The dumped partitions and inheritance children of each table, at any depth.
+        var children = tables.Where(t => t.IsPartition).Select(t => (Parent: t.PartitionParent, Child: t.Oid))
+            .Concat(inherits.SelectMany(g => g.Select(i => (i.Parent, i.Child))))
+            .ToLookup(x => x.Parent, x => x.Child);
+        IEnumerable<uint> Descendants(uint oid) => children[oid].SelectMany(c => Descendants(c).Prepend(c));
+
         foreach (var table in tables)
         {
             var name = q.Qualified(table.Schema, table.Name);
@@ -278,6 +284,9 @@ internal sealed class TableSource : ICatalogObjectSource
                 Priority = ObjectPriority.AttrDef,
             };
 
+            // The ALTER TABLE (without ONLY) adds the constraint to every child too, under an ACCESS EXCLUSIVE lock on each,
+            // while a COPY into a partition holds its partition and waits for a share lock on the parent: pg_restore -j
+            // must not run it before the children's data is in (it deadlocked on 18), so it waits for their TABLE DATA.
             CatalogObject SeparateCheck(CheckRow c, string desc = "CHECK CONSTRAINT") => new()
             {
                 Id = CatalogClassIds.Constraint(c.Oid),
@@ -289,7 +298,7 @@ internal sealed class TableSource : ICatalogObjectSource
                 Definition = $"ALTER TABLE {name}\n    ADD CONSTRAINT {q.Ident(c.Name)} {c.Definition};\n",
                 DropStatement = $"ALTER TABLE {name} DROP CONSTRAINT {q.Ident(c.Name)};\n",
                 Owner = table.Owner,
-                DependsOn = [tableId],
+                DependsOn = [tableId, .. Descendants(table.Oid).Distinct().Select(CatalogClassIds.TableData)],
                 Priority = ObjectPriority.Constraint,
             };
 
@@ -368,6 +377,7 @@ internal sealed class TableSource : ICatalogObjectSource
         var list = columns.Count == 0 ? "" : "(" + string.Join(", ", columns.Select(c => q.Ident(c.Column.Name))) + ")";
         return new CatalogObject
         {
+            AliasId = CatalogClassIds.TableData(table.Oid),
             Desc = "TABLE DATA",
             Tag = table.Name,
             Namespace = table.Schema,
