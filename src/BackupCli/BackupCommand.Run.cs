@@ -65,7 +65,7 @@ public static partial class BackupCommand
         }
 
         using var loggers = new StderrLoggerFactory(stderr, context.Verbose);
-        using var composition = new BackupComposition(options, new HostServices { Loggers = loggers });
+        using var composition = new BackupComposition(options, new HostServices { Loggers = loggers, Environment = context.HostEnvironment });
         var runner = await composition.RunnerAsync(cancellationToken);
 
         // Asked only when a target logs in with Entra ID: az login on a laptop, the managed identity of AZURE_CLIENT_ID on an Azure host.

@@ -8,6 +8,8 @@ public sealed class CliContext
 {
     public const string VerboseVariable = "INFINITE_BACKUP_VERBOSE";
 
+    private BackupCore.Configuration.HostEnvironment? _hostEnvironment;
+
     public CliContext(TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string?> environment, Interrupt interrupt)
     {
         Stdout = stdout;
@@ -35,6 +37,9 @@ public sealed class CliContext
     public bool ShowProgress => !Quiet && Terminal.IsInteractive(Stderr);
 
     public string? Variable(string name) => Environment.GetValueOrDefault(name);
+
+    /// <summary>The standard variables the core honours (S3 endpoint and region, <c>NUM_BACKUPS</c>), from <see cref="Environment"/>.</summary>
+    public BackupCore.Configuration.HostEnvironment HostEnvironment => _hostEnvironment ??= BackupCore.Configuration.HostEnvironment.Read(Variable);
 
     /// <summary>A <c>note: …</c> line on stderr, unless quiet.</summary>
     public async Task NoteAsync(string text)

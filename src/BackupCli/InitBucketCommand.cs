@@ -48,8 +48,8 @@ public static class InitBucketCommand
                 Prefix = prefix,
                 ServiceUrl = parse.GetValue(endpoint),
                 ForcePathStyle = parse.GetValue(pathStyle) ? true : null,
-                Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
             };
+            context.HostEnvironment.ApplyTo(options);
             var result = await S3BucketSetup.EnsureAsync(options, parse.GetValue(noncurrentDays), cancellationToken);
             foreach (var difference in result.Differences)
             {

@@ -52,7 +52,7 @@ public static class ListCommand
         {
             var stdout = context.Stdout;
             var name = parse.GetValue(source.Name);
-            var reader = source.CreateReader(parse);
+            var reader = source.CreateReader(parse, context.HostEnvironment);
             List<Entry> entries;
             try
             {

@@ -111,6 +111,7 @@ public static class RestoreCommand
                 WorkDirectory = parse.GetValue(workDir),
                 Notice = line => context.Stderr.WriteLine("note: " + line),
                 ToolLog = context.Verbose ? context.Stderr : null,
+                PgRestorePath = PgRestoreRunner.Find(context.Variable("PATH")),
             };
             if (parse.GetValue(from) is { } fromFile)
             {
@@ -135,7 +136,7 @@ public static class RestoreCommand
                 }
             }
 
-            var reader = source.CreateReader(parse);
+            var reader = source.CreateReader(parse, context.HostEnvironment);
             try
             {
                 var name = parse.GetValue(source.Name)!;

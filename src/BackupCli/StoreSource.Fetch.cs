@@ -1,4 +1,5 @@
 using System.CommandLine;
+using BackupCore.Configuration;
 using BackupCore.Restore;
 using BackupCore.Storage;
 
@@ -7,8 +8,9 @@ namespace BackupCli;
 public sealed partial class StoreSource
 {
     /// <summary>The store the options name, for reading; dispose it (the S3 store holds a client).</summary>
-    public IBackupReader CreateReader(ParseResult parse)
+    public IBackupReader CreateReader(ParseResult parse, HostEnvironment environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(parse);
         if (parse.GetValue(Dir) is { } dir)
         {
@@ -28,13 +30,12 @@ public sealed partial class StoreSource
             Prefix = prefix,
             ServiceUrl = parse.GetValue(S3Endpoint),
             ForcePathStyle = parse.GetValue(S3PathStyle) ? true : null,
-            Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"),
 
             // A reader never sends large bodies: an endpoint that does not answer fails in seconds, not minutes.
             RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(S3Timeout) ?? 30),
             MaxAttempts = 3,
         };
-        options.Validate();
+        environment.ApplyTo(options).Validate();
         return new S3Store(options);
     }
 
@@ -62,7 +63,7 @@ public sealed partial class StoreSource
     public async Task<FetchedArtifact> FetchAsync(ParseResult parse, string directory, CliContext context, CancellationToken cancellationToken, string? outputPath = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        var reader = CreateReader(parse);
+        var reader = CreateReader(parse, context.HostEnvironment);
         try
         {
             var name = parse.GetValue(Name)!;

@@ -51,7 +51,7 @@ public static class VerifyCommand
         {
             var given = parse.GetValue(to);
             var connection = ConnectionSettings.Resolve(context, given ?? parse.GetValue(server), given is null ? "--server" : "--to");
-            var reader = source.CreateReader(parse);
+            var reader = source.CreateReader(parse, context.HostEnvironment);
             VerificationReport report;
             try
             {

@@ -62,6 +62,7 @@ public static class ServiceRegistration
             {
                 Loggers = sp.GetRequiredService<ILoggerFactory>(),
                 Time = sp.GetRequiredService<TimeProvider>(),
+                Environment = HostEnvironment.Read(name => configuration[name]),
                 S3Credentials = AzureIdentity.S3Credentials(options.S3, sp.GetRequiredService<IOptions<HostSettings>>().Value.ClientId, credential),
             });
         });

@@ -91,14 +91,14 @@ public sealed class BackupComposition : IDisposable
         var stores = new List<IBackupStore>();
         if (options.S3.Enabled)
         {
-            var s3 = options.S3.ToStoreOptions();
+            var s3 = host.Environment.ApplyTo(options.S3.ToStoreOptions());
             s3.Credentials = host.S3Credentials;
             stores.Add(new S3Store(s3, host.Loggers?.CreateLogger<S3Store>(), host.Time));
         }
 
         if (options.LocalFolderEnabled)
         {
-            stores.Add(new LocalFolderStore(options.LocalFolder, host.Loggers?.CreateLogger<LocalFolderStore>(), host.Time));
+            stores.Add(new LocalFolderStore(host.Environment.ApplyTo(options.LocalFolder), host.Loggers?.CreateLogger<LocalFolderStore>(), host.Time));
         }
 
         return stores;

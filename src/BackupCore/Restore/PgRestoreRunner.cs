@@ -30,12 +30,10 @@ public sealed class PgRestoreNotFoundException : BackupException
 /// </summary>
 public static class PgRestoreRunner
 {
-    /// <summary>The pg_restore on PATH, or null.</summary>
-    public static string? Find(Func<string, string?>? env = null)
+    /// <summary>The pg_restore in one of <paramref name="searchPath"/>'s folders (the host's <c>PATH</c>), or null.</summary>
+    public static string? Find(string? searchPath)
     {
-        env ??= Environment.GetEnvironmentVariable;
-        var path = env("PATH") ?? "";
-        foreach (var dir in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in (searchPath ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(dir, OperatingSystem.IsWindows() ? "pg_restore.exe" : "pg_restore");
             if (File.Exists(candidate))
@@ -102,7 +100,7 @@ public static class PgRestoreRunner
             throw new ArgumentException("pg_restore cannot run parallel jobs in one transaction", nameof(jobs));
         }
 
-        var tool = pgRestorePath ?? Find() ?? throw new PgRestoreNotFoundException();
+        var tool = pgRestorePath ?? throw new PgRestoreNotFoundException();
         var name = archivePath is null ? Path.GetFileName(input!.Artifact.Key) : Path.GetFileName(archivePath);
         var csb = new NpgsqlConnectionStringBuilder(connectionString);
 

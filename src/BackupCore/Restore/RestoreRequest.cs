@@ -60,6 +60,12 @@ public sealed record RestoreRequest
     /// <summary>How long a statement may wait for a lock before <see cref="Notice"/> says so.</summary>
     public TimeSpan LockWaitNotice { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// The pg_restore a custom archive is restored with (the host finds it, <see cref="PgRestoreRunner.Find"/>); null:
+    /// none, so restoring an archive fails with <see cref="PgRestoreNotFoundException"/> before the database is touched.
+    /// </summary>
+    public string? PgRestorePath { get; init; }
+
     /// <summary>Receives pg_restore's messages, line by line.</summary>
     public TextWriter? ToolLog { get; init; }
 }

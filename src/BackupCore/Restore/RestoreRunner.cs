@@ -35,7 +35,7 @@ public sealed class RestoreRunner
         var format = stored is null
             ? await RestoreInput.DetectFormatAsync(request.FilePath!, cancellationToken)
             : stored.Artifact.Kind == ArtifactKind.Archive ? RestoreInputFormat.CustomArchive : RestoreInputFormat.GzipSql;
-        if (format == RestoreInputFormat.CustomArchive && PgRestoreRunner.Find() is null)
+        if (format == RestoreInputFormat.CustomArchive && request.PgRestorePath is null)
         {
             // Before touching the database: --clean must not drop it when the restore cannot run.
             throw new PgRestoreNotFoundException();
@@ -127,7 +127,7 @@ public sealed class RestoreRunner
                     // the database was just created empty.
                     if (stored is null)
                     {
-                        await PgRestoreRunner.RunAsync(csb.ConnectionString, archiveFile!, clean: !created, single, request.ToolLog, request.ArchiveProgress, cancellationToken, jobs: jobs);
+                        await PgRestoreRunner.RunAsync(csb.ConnectionString, archiveFile!, clean: !created, single, request.ToolLog, request.ArchiveProgress, cancellationToken, request.PgRestorePath, jobs);
                     }
                     else
                     {
@@ -137,7 +137,7 @@ public sealed class RestoreRunner
                         {
                         }
 
-                        await PgRestoreRunner.RunAsync(csb.ConnectionString, stored, clean: !created, single, request.ToolLog, request.ArchiveProgress, cancellationToken);
+                        await PgRestoreRunner.RunAsync(csb.ConnectionString, stored, clean: !created, single, request.ToolLog, request.ArchiveProgress, cancellationToken, request.PgRestorePath);
                     }
 
                     return null;

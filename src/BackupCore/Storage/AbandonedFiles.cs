@@ -12,11 +12,13 @@ public static class AbandonedFiles
     /// <summary>Name start of every temporary file and folder in the temp directory.</summary>
     public const string TempPrefix = "infinite-backup-";
 
-    // With file locking switched off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING) the probe proves nothing: only old leftovers go.
+    // With file locking switched off (DOTNET_SYSTEM_IO_DISABLEFILELOCKING or the System.IO.DisableFileLocking switch) the
+    // probe proves nothing: only old leftovers go.
     private static readonly TimeSpan UnlockedAge = TimeSpan.FromDays(1);
 
-    private static bool LockingDisabled =>
-        Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is "1" or "true";
+    private static readonly Lazy<bool> s_lockingDisabled = new(ProbeLockingDisabled);
+
+    private static bool LockingDisabled => s_lockingDisabled.Value;
 
     /// <summary>Whether no process holds <paramref name="path"/> open with this tool's exclusive lock.</summary>
     public static bool IsAbandoned(string path)
@@ -98,6 +100,34 @@ public static class AbandonedFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether this runtime takes no file locks, found by trying rather than by reading its switches: a second
+    /// <see cref="FileShare.None"/> open of a file this process holds open fails only when the first one locked it
+    /// (flock locks belong to the open file, so they conflict within one process too).
+    /// </summary>
+    private static bool ProbeLockingDisabled()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ib-lock-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var held = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            try
+            {
+                using var second = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.None, 1);
+                return true;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // No probe possible (a read-only temp directory): locks are the runtime's default.
             return false;
         }
     }

@@ -10,11 +10,14 @@ public sealed class LocalFolderOptions
     /// <summary>The folder the backups go to (created when missing).</summary>
     public string Path { get; set; } = "";
 
-    /// <summary>Days of timestamped backups kept; empty: <c>NUM_BACKUPS</c> from the environment, else 10 (the seed's <c>ops.env</c>).</summary>
+    /// <summary>
+    /// Days of timestamped backups kept; empty: 10 (the seed's <c>ops.env</c>). The hosts fill it from <c>NUM_BACKUPS</c>
+    /// when set (<see cref="Configuration.HostEnvironment"/>).
+    /// </summary>
     public int? KeepDays { get; set; }
 
-    /// <summary><see cref="KeepDays"/>, else <c>NUM_BACKUPS</c>, else 10.</summary>
-    public int EffectiveKeepDays => KeepDays ?? ParseKeepDays(Environment.GetEnvironmentVariable("NUM_BACKUPS"));
+    /// <summary><see cref="KeepDays"/>, else 10.</summary>
+    public int EffectiveKeepDays => KeepDays ?? DefaultKeepDays;
 
     /// <summary>Reads a <c>NUM_BACKUPS</c> value: empty means the default of 10.</summary>
     public static int ParseKeepDays(string? value)

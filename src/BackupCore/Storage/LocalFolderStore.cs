@@ -26,7 +26,7 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>A folder store with the default retention (<c>NUM_BACKUPS</c> or 10 days).</summary>
+    /// <summary>A folder store with the default retention (10 days).</summary>
     public LocalFolderStore(string directory)
         : this(new LocalFolderOptions { Path = directory })
     {

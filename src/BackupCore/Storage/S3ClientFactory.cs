@@ -30,8 +30,8 @@ internal static class S3ClientFactory
         if (options.EffectiveServiceUrl is { } url)
         {
             config.ServiceURL = url;
-            // Any SigV4 region signs for an S3-compatible server; AWS_REGION or us-east-1 when none is given.
-            config.AuthenticationRegion = NonEmpty(options.Region) ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_REGION")) ?? "us-east-1";
+            // Any SigV4 region signs for an S3-compatible server; us-east-1 when none is given (the hosts fill AWS_REGION in).
+            config.AuthenticationRegion = NonEmpty(options.Region) ?? "us-east-1";
         }
         else if (NonEmpty(options.Region) is { } region)
         {

@@ -21,10 +21,16 @@ public sealed class S3StoreOptions
     /// <summary>Key prefix ("folder"); keys are <c>PREFIX/NAME.gz</c>. Default "db", as the seed's <c>S3_PATH</c>.</summary>
     public string Prefix { get; set; } = "db";
 
-    /// <summary>AWS region (e.g. eu-west-1). Empty: the SDK's default chain (<c>AWS_REGION</c>, profile), or us-east-1 with a <see cref="ServiceUrl"/>.</summary>
+    /// <summary>
+    /// AWS region (e.g. eu-west-1). Empty: the SDK's default chain (profile), or us-east-1 with a <see cref="ServiceUrl"/>.
+    /// The hosts fill it from <c>AWS_REGION</c> (<see cref="Configuration.HostEnvironment"/>).
+    /// </summary>
     public string? Region { get; set; }
 
-    /// <summary>Endpoint of an S3-compatible server (http://127.0.0.1:7480). Empty: AWS, or <c>AWS_ENDPOINT_URL_S3</c> / <c>AWS_ENDPOINT_URL</c>.</summary>
+    /// <summary>
+    /// Endpoint of an S3-compatible server (http://127.0.0.1:7480). Empty: AWS. The hosts fill it from
+    /// <c>AWS_ENDPOINT_URL_S3</c> / <c>AWS_ENDPOINT_URL</c> (<see cref="Configuration.HostEnvironment"/>).
+    /// </summary>
     public string? ServiceUrl { get; set; }
 
     /// <summary>Path-style addressing (<c>endpoint/bucket/key</c>). Default: on when a <see cref="ServiceUrl"/> is set.</summary>
@@ -79,9 +85,8 @@ public sealed class S3StoreOptions
     /// <summary>Multipart uploads of this target's keys older than this are aborted when a run starts (leftovers of killed runs).</summary>
     public TimeSpan StaleUploadAge { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>The endpoint actually used: <see cref="ServiceUrl"/>, else <c>AWS_ENDPOINT_URL_S3</c>, else <c>AWS_ENDPOINT_URL</c>.</summary>
-    public string? EffectiveServiceUrl =>
-        FirstNonEmpty(ServiceUrl, Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3"), Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"));
+    /// <summary>The endpoint actually used: <see cref="ServiceUrl"/> trimmed, null when empty (AWS).</summary>
+    public string? EffectiveServiceUrl => FirstNonEmpty(ServiceUrl);
 
     public bool EffectiveForcePathStyle => ForcePathStyle ?? EffectiveServiceUrl is not null;
 

@@ -1,3 +1,4 @@
+using BackupCore.Configuration;
 using BackupCore.Storage;
 
 namespace BackupCore.Tests.Storage;
@@ -214,7 +215,7 @@ public sealed class LocalFolderStoreTests : IDisposable
     [Fact]
     public void NUM_BACKUPS_that_is_not_a_number_of_days_is_an_error_naming_it()
     {
-        var ex = Assert.Throws<BackupException>(() => LocalFolderOptions.ParseKeepDays("ten"));
+        var ex = Assert.Throws<BackupException>(() => new HostEnvironment { NumBackups = "ten" }.ApplyTo(new LocalFolderOptions { Path = "x" }));
         Assert.Contains("NUM_BACKUPS", ex.Message, StringComparison.Ordinal);
         Assert.Equal(3, LocalFolderOptions.ParseKeepDays("3"));
         Assert.Equal(10, LocalFolderOptions.ParseKeepDays(null));

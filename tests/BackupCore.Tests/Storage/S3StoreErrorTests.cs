@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using BackupCore.Configuration;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 
@@ -105,23 +106,37 @@ public sealed class S3StoreErrorTests(S3Server server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Endpoint_comes_from_AWS_ENDPOINT_URL_S3_when_ServiceUrl_is_empty()
+    public async Task Endpoint_comes_from_the_hosts_AWS_ENDPOINT_URL_S3_when_ServiceUrl_is_empty()
     {
         var options = server.Options(_bucket);
         options.ServiceUrl = null;
-        var saved = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3");
-        Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", server.Endpoint);
-        try
+        var variables = new Dictionary<string, string?> { ["AWS_ENDPOINT_URL_S3"] = server.Endpoint, ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:1" };
+
+        HostEnvironment.Read(variables.GetValueOrDefault).ApplyTo(options);
+
+        Assert.Equal(server.Endpoint, options.EffectiveServiceUrl);
+        Assert.True(options.EffectiveForcePathStyle);
+        Assert.Equal(S3ChecksumMode.WhenRequired, options.EffectiveChecksumMode);
+        using var store = new S3Store(options);
+        Assert.Empty(await store.ListVersionsAsync("nothing-here", CancellationToken.None));
+    }
+
+    [Fact]
+    public void The_hosts_environment_fills_only_what_the_settings_leave_empty()
+    {
+        var environment = HostEnvironment.Read(new Dictionary<string, string?>
         {
-            Assert.Equal(server.Endpoint, options.EffectiveServiceUrl);
-            Assert.True(options.EffectiveForcePathStyle);
-            Assert.Equal(S3ChecksumMode.WhenRequired, options.EffectiveChecksumMode);
-            using var store = new S3Store(options);
-            Assert.Empty(await store.ListVersionsAsync("nothing-here", CancellationToken.None));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_S3", saved);
-        }
+            ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9", ["AWS_DEFAULT_REGION"] = "eu-west-1", ["NUM_BACKUPS"] = "3",
+        }.GetValueOrDefault);
+
+        var given = environment.ApplyTo(new S3StoreOptions { Bucket = "b", ServiceUrl = "http://127.0.0.1:7480", Region = "us-west-2" });
+        var empty = environment.ApplyTo(new S3StoreOptions { Bucket = "b" });
+
+        Assert.Equal(("http://127.0.0.1:7480", "us-west-2"), (given.ServiceUrl, given.Region));
+        Assert.Equal(("http://127.0.0.1:9", "eu-west-1"), (empty.ServiceUrl, empty.Region));
+        Assert.Equal(3, environment.ApplyTo(new LocalFolderOptions { Path = "x" }).EffectiveKeepDays);
+        Assert.Equal(5, environment.ApplyTo(new LocalFolderOptions { Path = "x", KeepDays = 5 }).EffectiveKeepDays);
+        Assert.Equal(10, new HostEnvironment().ApplyTo(new LocalFolderOptions { Path = "x" }).EffectiveKeepDays);
+        Assert.Null(new S3StoreOptions { Bucket = "b" }.EffectiveServiceUrl);
     }
 }
