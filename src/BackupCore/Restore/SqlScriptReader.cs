@@ -13,6 +13,14 @@ namespace BackupCore.Restore;
 /// The script is handled as bytes: every delimiter is ASCII and UTF-8 never uses ASCII bytes inside a
 /// multi-byte character.
 /// </summary>
+/// <remarks>
+/// Why it exists: <c>restore</c> and the weekly verify load a <c>.gz</c> script as it streams from the store, on hosts
+/// without psql (the Functions app), so the script is split into statements here. Why it is one file over the
+/// 400-line limit of src/ (docs/architecture.md): the statement scanner (<c>Scan</c>, one state machine), the COPY
+/// data pump and the dump header/trailer marks share one buffer, one read position and one line count; COPY data
+/// starts at the byte after the statement that opened it, and the scanner resumes at the byte after the
+/// <c>\.</c> line. Split into classes, that state would cross a class boundary on every byte.
+/// </remarks>
 public sealed class SqlScriptReader
 {
     private const int MaxWordLength = 16;

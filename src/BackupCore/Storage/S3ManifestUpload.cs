@@ -23,14 +23,7 @@ internal static class S3ManifestUpload
         };
         put.Metadata.Add("run-id", runId);
         put.Metadata.Add("sha256", sha256);
-        if (options.UsesSse)
-        {
-            put.ServerSideEncryptionMethod = new ServerSideEncryptionMethod(options.UsesKms ? "aws:kms" : "AES256");
-            if (options.UsesKms && !string.IsNullOrEmpty(options.KmsKeyId))
-            {
-                put.ServerSideEncryptionKeyManagementServiceKeyId = options.KmsKeyId;
-            }
-        }
+        S3ObjectPlacement.ApplyTo(put, options, storageClass: false);
 
         var response = await S3Call.RunAsync(options, $"upload manifest {key}", () => client.PutObjectAsync(put, cancellationToken)).ConfigureAwait(false);
         var version = string.IsNullOrEmpty(response.VersionId) || response.VersionId == "null" ? null : response.VersionId;
