@@ -1,9 +1,9 @@
 using System.CommandLine;
 using BackupCore;
 using BackupCore.Azure;
+using BackupCore.Backup;
 using BackupCore.Configuration;
-using BackupCore.Running;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using Npgsql;
 
 namespace BackupCli;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using BackupCore.Running;
+using BackupCore.Backup;
 using Spectre.Console;
 
 namespace BackupCli;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 
 namespace BackupFunctions;
 

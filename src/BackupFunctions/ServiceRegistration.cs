@@ -1,7 +1,7 @@
 using Azure.Core;
 using BackupCore.Azure;
 using BackupCore.Configuration;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupFunctions.Functions;
 using BackupFunctions.State;
 using Microsoft.Azure.Functions.Worker;

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 using Microsoft.Azure.Functions.Worker;

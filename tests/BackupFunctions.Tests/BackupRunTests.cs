@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;

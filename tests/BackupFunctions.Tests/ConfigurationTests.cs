@@ -145,7 +145,7 @@ public sealed class ConfigurationTests
     public void Missing_storage_setting_is_named_when_the_run_store_is_first_needed()
     {
         using var host = Program.Build(Without("--AzureWebJobsStorage"));
-        var ex = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<BackupCore.Runs.IRunStore>());
+        var ex = Assert.ThrowsAny<Exception>(() => host.Services.GetRequiredService<BackupCore.Scheduling.IRunStore>());
         Assert.Contains("AzureWebJobsStorage is required", ex.Message, StringComparison.Ordinal);
     }
 

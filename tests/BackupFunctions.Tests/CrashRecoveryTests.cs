@@ -1,4 +1,4 @@
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;

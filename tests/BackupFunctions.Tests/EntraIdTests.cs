@@ -67,11 +67,11 @@ public sealed class EntraIdTests(PostgresServer pg) : IAsyncLifetime
     public async Task Stale_token_is_refused_with_a_message_naming_the_role()
     {
         await pg.ExecuteAsync($"ALTER ROLE {Role} PASSWORD 'token-fresh'");
-        var job = new BackupCore.Running.BackupRunner(new BackupCore.Writers.ArtifactSinkFactory(new BackupCore.Writers.ArtifactWriterOptions()));
+        var job = new BackupCore.Backup.BackupRunner(new BackupCore.Writers.ArtifactSinkFactory(new BackupCore.Writers.ArtifactWriterOptions()));
         await using var dataSource = TargetDataSourceFactory.Create(Target(), new EntraIdTokenSource(new CountingCredential()));
         var dir = Path.Combine(Path.GetTempPath(), "ib-entra-" + Guid.NewGuid().ToString("N")[..6]);
         var ex = await Assert.ThrowsAsync<BackupException>(() => job.RunAsync(
-            new BackupCore.Running.BackupJob { TargetName = "entra-prod", DataSource = dataSource, Stores = [new BackupCore.Storage.LocalFolderStore(new BackupCore.Storage.LocalFolderOptions { Path = dir })] },
+            new BackupCore.Backup.BackupJob { TargetName = "entra-prod", DataSource = dataSource, Stores = [new BackupCore.Storage.LocalFolderStore(new BackupCore.Storage.LocalFolderOptions { Path = dir })] },
             CancellationToken.None));
         Assert.Contains($"authentication failed for role \"{Role}\"", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("token-1", ex.ToString(), StringComparison.Ordinal);
@@ -83,10 +83,10 @@ public sealed class EntraIdTests(PostgresServer pg) : IAsyncLifetime
         await pg.ExecuteAsync($"ALTER ROLE {Role} PASSWORD 'token-1'");
         var credential = new CountingCredential();
         var dir = Path.Combine(Path.GetTempPath(), "ib-entra-" + Guid.NewGuid().ToString("N")[..6]);
-        var runner = new BackupCore.Running.BackupRunner(new BackupCore.Writers.ArtifactSinkFactory(new BackupCore.Writers.ArtifactWriterOptions()));
+        var runner = new BackupCore.Backup.BackupRunner(new BackupCore.Writers.ArtifactSinkFactory(new BackupCore.Writers.ArtifactWriterOptions()));
         await using var dataSource = TargetDataSourceFactory.Create(Target(), new EntraIdTokenSource(credential));
         var result = await runner.RunAsync(
-            new BackupCore.Running.BackupJob
+            new BackupCore.Backup.BackupJob
             {
                 TargetName = "entra-prod",
                 DataSource = dataSource,

@@ -1,5 +1,5 @@
 using Amazon.S3.Model;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;

@@ -1,5 +1,5 @@
-using BackupCore.Runs;
-using BackupCore.Running;
+using BackupCore.Backup;
+using BackupCore.Scheduling;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;

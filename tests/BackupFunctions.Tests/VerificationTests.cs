@@ -2,7 +2,7 @@ using System.Text.Json;
 using Azure.Core;
 using BackupCore;
 using BackupCore.Azure;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;

@@ -1,6 +1,6 @@
 using BackupCore.Anonymization;
+using BackupCore.Backup;
 using BackupCore.Catalog;
-using BackupCore.Running;
 using BackupCore.Storage;
 using BackupCore.Writers;
 using Microsoft.Extensions.Logging;

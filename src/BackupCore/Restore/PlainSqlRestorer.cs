@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using BackupCore.Running;
+using BackupCore.Backup;
 using Npgsql;
 
 namespace BackupCore.Restore;

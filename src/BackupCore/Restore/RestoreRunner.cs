@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BackupCore.Running;
+using BackupCore.Backup;
 using BackupCore.Storage;
 using Npgsql;
 

@@ -1,4 +1,4 @@
-using BackupCore.Running;
+using BackupCore.Backup;
 using Npgsql;
 
 namespace BackupCore.Restore;

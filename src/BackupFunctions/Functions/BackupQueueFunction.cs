@@ -1,6 +1,6 @@
 using Azure.Storage.Queues.Models;
 using BackupCore;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using BackupCore;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,4 @@
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 

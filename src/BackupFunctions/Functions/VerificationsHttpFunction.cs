@@ -1,4 +1,4 @@
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,5 +1,5 @@
 using BackupCore;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 using BackupCore;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 
 namespace BackupFunctions.State;
 

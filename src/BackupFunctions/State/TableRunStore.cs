@@ -4,7 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using BackupCore;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 
 namespace BackupFunctions.State;
 

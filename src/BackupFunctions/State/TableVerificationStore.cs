@@ -3,7 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using BackupCore;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupCore.Verification;
 
 namespace BackupFunctions.State;

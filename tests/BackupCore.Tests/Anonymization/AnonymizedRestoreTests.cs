@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using BackupCore.Anonymization;
-using BackupCore.Running;
+using BackupCore.Backup;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupCore.Writers;

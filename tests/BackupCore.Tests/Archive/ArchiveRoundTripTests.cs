@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using BackupCore.Archive;
-using BackupCore.Running;
+using BackupCore.Backup;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupCore.Tests.RoundTrip;

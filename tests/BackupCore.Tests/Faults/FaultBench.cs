@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using Amazon.S3.Model;
-using BackupCore.Running;
+using BackupCore.Backup;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupCore.Writers;

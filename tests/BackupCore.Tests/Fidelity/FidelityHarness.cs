@@ -1,6 +1,6 @@
 using System.IO.Compression;
+using BackupCore.Backup;
 using BackupCore.Catalog;
-using BackupCore.Running;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupCore.Writers;

@@ -158,9 +158,9 @@ public abstract class LargeObjectTests(PostgresServer server)
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString(db, "fid_lo_reader"));
-            var runner = new BackupCore.Running.BackupRunner(new BackupCore.Writers.ArtifactSinkFactory(new BackupCore.Writers.ArtifactWriterOptions()));
+            var runner = new BackupCore.Backup.BackupRunner(new BackupCore.Writers.ArtifactSinkFactory(new BackupCore.Writers.ArtifactWriterOptions()));
             var e = await Assert.ThrowsAsync<BackupException>(() => runner.RunAsync(
-                new BackupCore.Running.BackupJob
+                new BackupCore.Backup.BackupJob
                 {
                     TargetName = db,
                     DataSource = dataSource,

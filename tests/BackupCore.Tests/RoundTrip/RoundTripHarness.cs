@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
+using BackupCore.Backup;
 using BackupCore.Catalog;
-using BackupCore.Running;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupCore.Writers;

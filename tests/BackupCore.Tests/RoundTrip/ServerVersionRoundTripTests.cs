@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text.RegularExpressions;
 using BackupCore.Anonymization;
-using BackupCore.Running;
+using BackupCore.Backup;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupCore.Writers;

@@ -1,5 +1,5 @@
 using Amazon.S3.Model;
-using BackupCore.Running;
+using BackupCore.Backup;
 using BackupCore.Storage;
 using BackupCore.Tests.Fixtures;
 using BackupCore.Writers;

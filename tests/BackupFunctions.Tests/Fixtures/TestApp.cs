@@ -1,6 +1,6 @@
 using Azure.Core;
 using Azure.Storage.Queues;
-using BackupCore.Runs;
+using BackupCore.Scheduling;
 using BackupFunctions.Functions;
 using BackupFunctions.State;
 using Microsoft.Extensions.Configuration;
