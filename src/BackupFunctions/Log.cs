@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace BackupFunctions;
 
-/// <summary>Structured log messages of the triggers (the work itself logs from BackupCore).</summary>
+/// <summary>Structured log messages of the triggers, event ids 201-299 (the work itself logs from BackupCore's <c>Log</c>, whose header has the table).</summary>
 internal static partial class Log
 {
     [LoggerMessage(201, LogLevel.Warning, "Nightly backup timer is past due (a missed run is caught up once); last scheduled {LastRun}")]

@@ -47,7 +47,7 @@ public sealed partial class AnonymizingSink : IDumpSink, ICopyTextRewriter, IMan
         byte[] key;
         if (string.IsNullOrEmpty(options.Key))
         {
-            AnonymizationLog.RandomKey(_logger);
+            Log.RandomKey(_logger);
             key = RandomNumberGenerator.GetBytes(32);
         }
         else
@@ -100,7 +100,7 @@ public sealed partial class AnonymizingSink : IDumpSink, ICopyTextRewriter, IMan
         }
 
         CommentsReplaced = _rewrittenEntries.Count;
-        AnonymizationLog.CommentsAnonymized(_logger, CommentsReplaced);
+        Log.CommentsAnonymized(_logger, CommentsReplaced);
         await _inner.BeginAsync(plan with { Entries = entries }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -200,7 +200,7 @@ public sealed partial class AnonymizingSink : IDumpSink, ICopyTextRewriter, IMan
 
         if (total > 0)
         {
-            AnonymizationLog.TableAnonymized(_logger, $"{table.Data.Schema}.{table.Data.Table}", total);
+            Log.TableAnonymized(_logger, $"{table.Data.Schema}.{table.Data.Table}", total);
         }
 
         _table = null;

@@ -165,10 +165,10 @@ public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributo
         var offsetsSet = false;
         await GuardAsync(async () => offsetsSet = await archive.FinishAsync(head, cancellationToken));
         _state = State.Completed;
-        ArchiveLog.ArchiveWritten(_logger, _entriesWritten, _blocksWritten, archive.Position, head.Length, ArchiveFormat.VersionText);
+        Log.ArchiveWritten(_logger, _entriesWritten, _blocksWritten, archive.Position, head.Length, ArchiveFormat.VersionText);
         if (!offsetsSet)
         {
-            ArchiveLog.OffsetsNotSet(_logger, _blocksWritten);
+            Log.OffsetsNotSet(_logger, _blocksWritten);
         }
     }
 
@@ -226,7 +226,7 @@ public sealed partial class CustomArchiveWriter : IDumpSink, IManifestContributo
         _block = null;
         _blockEntry = null;
         _blocksWritten++;
-        ArchiveLog.TableBlockWritten(_logger, stats.Schema, stats.Table, stats.Rows, block.CopyBytes, block.StoredBytes);
+        Log.TableBlockWritten(_logger, stats.Schema, stats.Table, stats.Rows, block.CopyBytes, block.StoredBytes);
     }
 
     /// <summary>

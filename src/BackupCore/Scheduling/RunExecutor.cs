@@ -60,21 +60,21 @@ public sealed class RunExecutor
         var part = run?.Find(message.Target);
         if (run is null || part is null)
         {
-            RunLog.RunNotFound(_logger, message.RunId, message.Target);
+            Log.RunNotFound(_logger, message.RunId, message.Target);
             return null;
         }
 
         if (part.State.IsFinal())
         {
             // Delivered again after it finished (a worker stopped between recording and deleting the message).
-            RunLog.AlreadyFinal(_logger, message.RunId, message.Target, part.State);
+            Log.AlreadyFinal(_logger, message.RunId, message.Target, part.State);
             return part;
         }
 
         var clock = Stopwatch.StartNew();
         part = part with { State = RunState.Running, Attempts = attempt, StartedAt = _time.GetUtcNow(), FinishedAt = null };
         await _store.UpdateTargetAsync(run.RunId, part, cancellationToken);
-        RunLog.TargetStarted(_logger, run.RunId, part.Target, attempt);
+        Log.TargetStarted(_logger, run.RunId, part.Target, attempt);
         try
         {
             var target = _dataSources.Options(part.Target);
@@ -103,12 +103,12 @@ public sealed class RunExecutor
             // Record first, release second: a crash in between leaves a claim on a finished run, which the next request takes over.
             await _store.UpdateTargetAsync(run.RunId, part, CancellationToken.None);
             await _store.ReleaseTargetAsync(part.Target, run.RunId, CancellationToken.None);
-            RunLog.TargetSucceeded(_logger, run.RunId, part.Target, clock.ElapsedMilliseconds, part.Tables, part.Rows, part.Bytes, part.Artifacts.Count);
+            Log.TargetSucceeded(_logger, run.RunId, part.Target, clock.ElapsedMilliseconds, part.Tables, part.Rows, part.Bytes, part.Artifacts.Count);
             return part;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            RunLog.Cancelled(_logger, run.RunId, part.Target, attempt);
+            Log.Cancelled(_logger, run.RunId, part.Target, attempt);
             throw;
         }
         catch (Exception ex)
@@ -128,11 +128,11 @@ public sealed class RunExecutor
             if (final)
             {
                 await _store.ReleaseTargetAsync(part.Target, run.RunId, CancellationToken.None);
-                RunLog.TargetFailed(_logger, run.RunId, part.Target, attempt, error);
+                Log.TargetFailed(_logger, run.RunId, part.Target, attempt, error);
             }
             else
             {
-                RunLog.TargetRetrying(_logger, run.RunId, part.Target, attempt, MaxAttempts, error);
+                Log.TargetRetrying(_logger, run.RunId, part.Target, attempt, MaxAttempts, error);
             }
 
             throw;
@@ -149,7 +149,7 @@ public sealed class RunExecutor
         var part = (await _store.GetAsync(message.RunId, cancellationToken))?.Find(message.Target);
         if (part is null)
         {
-            RunLog.RunNotFound(_logger, message.RunId, message.Target);
+            Log.RunNotFound(_logger, message.RunId, message.Target);
             return;
         }
 
@@ -157,7 +157,7 @@ public sealed class RunExecutor
         {
             var error = $"gave up after {part.Attempts} attempts" + (part.Error is null ? " (the worker stopped without recording an error)" : ": " + part.Error);
             await _store.UpdateTargetAsync(message.RunId, part with { State = RunState.Failed, FinishedAt = _time.GetUtcNow(), Error = error }, cancellationToken);
-            RunLog.Abandoned(_logger, message.RunId, message.Target, error);
+            Log.Abandoned(_logger, message.RunId, message.Target, error);
         }
 
         await _store.ReleaseTargetAsync(message.Target, message.RunId, cancellationToken);

@@ -70,7 +70,7 @@ public sealed class RunScheduler
         {
             await _store.DeleteAsync(run.RunId, cancellationToken);
             var existing = joined.Values.First();
-            RunLog.Coalesced(_logger, run.RunId, trigger, string.Join(", ", names), existing);
+            Log.Coalesced(_logger, run.RunId, trigger, string.Join(", ", names), existing);
             var other = await GetAsync(existing, cancellationToken)
                 ?? throw new BackupException($"run {existing}: vanished while joining it");
             return new RunStart(other, Coalesced: true);
@@ -78,7 +78,7 @@ public sealed class RunScheduler
 
         foreach (var (name, holder) in joined)
         {
-            RunLog.Coalesced(_logger, run.RunId, trigger, name, holder);
+            Log.Coalesced(_logger, run.RunId, trigger, name, holder);
             await _store.UpdateTargetAsync(run.RunId, new TargetRun { Target = name, CoalescedInto = holder }, cancellationToken);
         }
 
@@ -99,7 +99,7 @@ public sealed class RunScheduler
             }
         }
 
-        RunLog.Queued(_logger, run.RunId, trigger, string.Join(", ", claimed), reason);
+        Log.Queued(_logger, run.RunId, trigger, string.Join(", ", claimed), reason);
         var started = await GetAsync(run.RunId, cancellationToken) ?? run;
         return new RunStart(started, Coalesced: claimed.Count == 0);
     }

@@ -68,7 +68,7 @@ public sealed class VerificationRunner
             ?? throw new BackupException($"target {target} is not configured", "configured targets: " + string.Join(", ", ConfiguredTargets));
         var started = _time.GetUtcNow();
         var reader = _stores.Stores.OfType<IBackupReader>().FirstOrDefault();
-        RunLog.VerificationStarted(_logger, target, reader?.Description ?? "(none)");
+        Log.VerificationStarted(_logger, target, reader?.Description ?? "(none)");
         VerificationRecord record;
         try
         {
@@ -99,11 +99,11 @@ public sealed class VerificationRunner
 
         if (record.Passed)
         {
-            RunLog.VerificationPassed(_logger, target, record.BackupRunId, record.VersionId, record.DurationMs, record.Checks, record.Tables);
+            Log.VerificationPassed(_logger, target, record.BackupRunId, record.VersionId, record.DurationMs, record.Checks, record.Tables);
         }
         else
         {
-            RunLog.VerificationFailed(_logger, target, record.BackupRunId, record.VersionId, record.Error ?? string.Join("; ", record.Mismatches));
+            Log.VerificationFailed(_logger, target, record.BackupRunId, record.VersionId, record.Error ?? string.Join("; ", record.Mismatches));
         }
 
         await _records.AddAsync(record, CancellationToken.None);

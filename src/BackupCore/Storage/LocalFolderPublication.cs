@@ -160,13 +160,13 @@ internal sealed class LocalFolderPublication : IBackupPublication
         {
             foreach (var path in LocalRetention.Apply(_folder, _names, _keepDays, _time.GetUtcNow()))
             {
-                StorageLog.RetentionDeleted(_logger, Description, Path.GetFileName(path), _keepDays);
+                Log.RetentionDeleted(_logger, Description, Path.GetFileName(path), _keepDays);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The backup itself is committed; old files left behind are a warning, not a failed run.
-            StorageLog.CleanupFailed(_logger, Description, _names.Target + ".*", ex.Message);
+            Log.CleanupFailed(_logger, Description, _names.Target + ".*", ex.Message);
         }
     }
 
@@ -178,7 +178,7 @@ internal sealed class LocalFolderPublication : IBackupPublication
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            StorageLog.CleanupFailed(_logger, Description, path, ex.Message);
+            Log.CleanupFailed(_logger, Description, path, ex.Message);
         }
     }
 

@@ -74,13 +74,13 @@ public sealed class LocalFolderStore : IBackupStore, IBackupReader
             {
                 if (names.IsTemporary(Path.GetFileName(path)) && AbandonedFiles.IsAbandoned(path) && AbandonedFiles.TryDelete(path))
                 {
-                    StorageLog.AbandonedRemoved(_logger, Description, Path.GetFileName(path));
+                    Log.AbandonedRemoved(_logger, Description, Path.GetFileName(path));
                 }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            StorageLog.CleanupFailed(_logger, Description, names.Target + ".*.tmp-*", ex.Message);
+            Log.CleanupFailed(_logger, Description, names.Target + ".*.tmp-*", ex.Message);
         }
     }
 

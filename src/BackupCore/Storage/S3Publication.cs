@@ -71,7 +71,7 @@ internal sealed class S3Publication : IBackupPublication
             foreach (var upload in ordered)
             {
                 await upload.VerifyAsync(cancellationToken).ConfigureAwait(false);
-                StorageLog.Published(_logger, _options.Description, upload.Key, upload.Size, Math.Max(upload.PartCount, 1), upload.VersionId);
+                Log.Published(_logger, _options.Description, upload.Key, upload.Size, Math.Max(upload.PartCount, 1), upload.VersionId);
             }
         }).ConfigureAwait(false);
         _published = ordered.Select(u => new StoredArtifact(u.Kind, u.Key, u.Size, u.Sha256Hex, u.VersionId, u.Head)).ToList();
@@ -130,18 +130,18 @@ internal sealed class S3Publication : IBackupPublication
                     // Deleting the exact version makes the previous one current again (versioned buckets).
                     var delete = new DeleteObjectRequest { BucketName = _options.Bucket, Key = upload.Key, VersionId = version };
                     await _client.DeleteObjectAsync(delete, CancellationToken.None).ConfigureAwait(false);
-                    StorageLog.RolledBack(_logger, _options.Description, upload.Key, version);
+                    Log.RolledBack(_logger, _options.Description, upload.Key, version);
                 }
             }
             catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
             {
-                StorageLog.CleanupFailed(_logger, _options.Description, upload.Key, ex.Message);
+                Log.CleanupFailed(_logger, _options.Description, upload.Key, ex.Message);
             }
         }
 
         if (aborted > 0)
         {
-            StorageLog.Aborted(_logger, _options.Description, _runId, aborted);
+            Log.Aborted(_logger, _options.Description, _runId, aborted);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class S3Store : IBackupStore, IBackupReader, IDisposable
                     var abort = new AbortMultipartUploadRequest { BucketName = _options.Bucket, Key = upload.Key, UploadId = upload.UploadId };
                     await S3Call.RunAsync(_options, $"abort stale multipart upload of {upload.Key}", () => _client.AbortMultipartUploadAsync(abort, cancellationToken))
                         .ConfigureAwait(false);
-                    StorageLog.StaleUploadAborted(_logger, _options.Description, upload.Key, initiated);
+                    Log.StaleUploadAborted(_logger, _options.Description, upload.Key, initiated);
                 }
             }
 
@@ -76,7 +76,7 @@ public sealed class S3Store : IBackupStore, IBackupReader, IDisposable
             var status = response.VersioningConfig?.Status?.Value;
             if (status != VersionStatus.Enabled.Value)
             {
-                StorageLog.VersioningOff(_logger, _options.Description, status ?? "off");
+                Log.VersioningOff(_logger, _options.Description, status ?? "off");
             }
         }
         catch (AmazonS3Exception)
