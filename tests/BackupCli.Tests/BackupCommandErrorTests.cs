@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 

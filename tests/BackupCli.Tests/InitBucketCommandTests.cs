@@ -1,7 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 

@@ -1,6 +1,5 @@
 using Amazon.S3.Model;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 using Npgsql;
 
 namespace BackupCli.Tests;

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Text;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 

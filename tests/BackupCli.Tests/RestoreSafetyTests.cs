@@ -1,4 +1,3 @@
-using BackupCore.Tests.Fixtures;
 using Npgsql;
 
 namespace BackupCli.Tests;

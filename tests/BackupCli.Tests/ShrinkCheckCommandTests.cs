@@ -1,4 +1,3 @@
-using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 

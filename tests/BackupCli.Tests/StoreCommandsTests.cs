@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using BackupCore.Archive;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace BackupCli.Tests;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using BackupCore.Tests.Fixtures;
 
 namespace BackupCli.Tests;
 

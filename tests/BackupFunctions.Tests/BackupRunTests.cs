@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using BackupCore.Scheduling;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 using Microsoft.Azure.Functions.Worker;

@@ -1,6 +1,5 @@
 using BackupCore.Scheduling;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 

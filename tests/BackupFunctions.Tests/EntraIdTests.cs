@@ -2,7 +2,6 @@ using Azure.Core;
 using BackupCore;
 using BackupCore.Azure;
 using BackupCore.Configuration;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Tests.Fixtures;
 using Npgsql;
 

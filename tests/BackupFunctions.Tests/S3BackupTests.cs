@@ -1,7 +1,6 @@
 using Amazon.S3.Model;
 using BackupCore.Scheduling;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 using Microsoft.Azure.Functions.Worker;

@@ -1,5 +1,4 @@
 using BackupCore.Scheduling;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 

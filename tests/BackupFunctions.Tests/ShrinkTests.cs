@@ -1,7 +1,6 @@
 using BackupCore.Backup;
 using BackupCore.Scheduling;
 using BackupCore.Storage;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 

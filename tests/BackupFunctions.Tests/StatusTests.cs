@@ -1,6 +1,5 @@
 using System.Text.Json;
 using BackupCore.Scheduling;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 using Microsoft.Azure.Functions.Worker;

@@ -3,7 +3,6 @@ using Azure.Core;
 using BackupCore;
 using BackupCore.Azure;
 using BackupCore.Scheduling;
-using BackupCore.Tests.Fixtures;
 using BackupFunctions.Functions;
 using BackupFunctions.Tests.Fixtures;
 using Microsoft.Azure.Functions.Worker;

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using BackupCore.Tests.Fixtures;
 
 namespace Infra.Tests;
 

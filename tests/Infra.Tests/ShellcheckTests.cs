@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using BackupCore.Tests.Fixtures;
 
 namespace Infra.Tests;
 

@@ -52,7 +52,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         Assert.Equal(stored.Select(s => s.Sha256), manifest.Artifacts.Select(a => a.Sha256));
 
         // The latest name is a hard link to the stamped file (no second copy of a big dump).
-        var links = await BackupCore.Tests.Fixtures.ProcessRunner.RunAsync("stat", ["-c", "%h", Path.Combine(_folder.FullName, "infinite-prod.dump")]);
+        var links = await ProcessRunner.RunAsync("stat", ["-c", "%h", Path.Combine(_folder.FullName, "infinite-prod.dump")]);
         Assert.Equal("2", links.EnsureSuccess("stat").StdOut.Trim());
     }
 
@@ -183,7 +183,7 @@ public sealed class LocalFolderStoreTests : IDisposable
     public async Task Folder_running_full_fails_naming_the_file_with_a_hint_and_leaves_nothing_behind()
     {
         var tmpfs = Directory.CreateDirectory(Path.Combine(_folder.FullName, "tmpfs")).FullName;
-        (await BackupCore.Tests.Fixtures.ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", tmpfs])).EnsureSuccess("mount tmpfs");
+        (await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", tmpfs])).EnsureSuccess("mount tmpfs");
         try
         {
             var store = new LocalFolderStore(new LocalFolderOptions { Path = tmpfs });
@@ -200,7 +200,7 @@ public sealed class LocalFolderStoreTests : IDisposable
         }
         finally
         {
-            await BackupCore.Tests.Fixtures.ProcessRunner.RunAsync("umount", [tmpfs]);
+            await ProcessRunner.RunAsync("umount", [tmpfs]);
         }
     }
 

@@ -1,4 +1,4 @@
-namespace BackupCore.Tests.Fixtures;
+namespace TestSupport;
 
 // Servers of one major each (the versions pinned in scripts/pg-versions.txt), for the tests that run once per major:
 // xUnit builds a fixture from its type, so each major is a type.

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace BackupCore.Tests.Fixtures;
+namespace TestSupport;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster for the tests: <c>initdb</c> into a temp folder, listening on
@@ -300,10 +300,4 @@ public class PostgresServer : IAsyncLifetime
     public static string QuoteIdent(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     public static string QuoteLiteral(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
 }

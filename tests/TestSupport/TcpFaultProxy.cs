@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace BackupCore.Tests.Fixtures;
+namespace TestSupport;
 
 /// <summary>
 /// A TCP proxy on 127.0.0.1 (free port) in front of PostgreSQL or the S3 server, for fault tests: it can cut every

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace BackupCore.Tests.Fixtures;
+namespace TestSupport;
 
 /// <summary>Runs a local program (initdb, psql, pg_dump, pg_restore, ...) and captures its output.</summary>
 public static class ProcessRunner

@@ -5,7 +5,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using BackupCore.Storage;
 
-namespace BackupCore.Tests.Fixtures;
+namespace TestSupport;
 
 /// <summary>
 /// The S3 server for the tests: the one scripts/test started (env <c>IB_S3_ENDPOINT</c>, <c>AWS_ACCESS_KEY_ID</c>,
@@ -167,10 +167,4 @@ public sealed class S3Server : IAsyncLifetime
 
         throw new InvalidOperationException("scripts/start-s3 not found above " + AppContext.BaseDirectory);
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class S3Collection : ICollectionFixture<S3Server>
-{
-    public const string Name = "s3";
 }
