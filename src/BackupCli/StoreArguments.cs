@@ -4,24 +4,24 @@ using BackupCore;
 namespace BackupCli;
 
 /// <summary>
-/// The store flags of <c>backup</c>, named as every command names them: <c>--dir DIR</c> (local folder) and/or
-/// <c>--s3 s3://BUCKET/PREFIX [--s3-endpoint URL] [--s3-path-style]</c>. Endpoint, credentials and region also come
-/// from the AWS SDK's standard environment (AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_REGION, ...). <c>--out</c>
-/// (<c>-o</c>), the folder's name before the read commands and backup shared one vocabulary, still works for one
-/// release and is hidden from help.
+/// The store flags of <c>backup</c>: the <see cref="StoreOptions"/> every command has (<c>--dir</c> and/or <c>--s3</c>,
+/// both may be given), plus <c>--verify-upload</c>. <c>--out</c> (<c>-o</c>), the folder's name before backup and the
+/// read commands shared one vocabulary, still works for one release and is hidden from help.
 /// </summary>
 public sealed class StoreArguments
 {
-    public Option<string?> Dir { get; } = new("--dir") { Description = "Local folder store (timestamped files plus the latest names)." };
+    private readonly StoreOptions _store = new();
+
+    public Option<string?> Dir => _store.Dir;
 
     /// <summary>The old spelling of <see cref="Dir"/> (docs/cli.md); to be removed after one release.</summary>
     public Option<string?> Out { get; } = new("--out", "-o") { Description = "Old name of --dir.", Hidden = true };
 
-    public Option<string?> S3 { get; } = new("--s3") { Description = "S3 store: s3://BUCKET/PREFIX (prefix default \"db\")." };
+    public Option<string?> S3 => _store.S3;
 
-    public Option<string?> S3Endpoint { get; } = new("--s3-endpoint") { Description = "S3-compatible endpoint URL (default: AWS, or AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)." };
+    public Option<string?> S3Endpoint => _store.S3Endpoint;
 
-    public Option<bool> S3PathStyle { get; } = new("--s3-path-style") { Description = "Path-style addressing (default on when an endpoint is given)." };
+    public Option<bool> S3PathStyle => _store.S3PathStyle;
 
     public Option<bool> VerifyUpload { get; } = new("--verify-upload") { Description = "After upload, download each object again and compare its SHA-256." };
 

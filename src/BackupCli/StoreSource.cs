@@ -6,22 +6,19 @@ using BackupCore.Storage;
 namespace BackupCli;
 
 /// <summary>
-/// The options that say which stored backup a command reads: the store (<c>--s3 s3://BUCKET/PREFIX</c> with
+/// The options that say which stored backup a command reads: the store (<see cref="StoreOptions"/>: <c>--s3 s3://BUCKET/PREFIX</c> with
 /// <c>--s3-endpoint</c> / <c>--s3-path-style</c>, or <c>--dir DIR</c>), the target (<c>--name</c>), the artifact
 /// (<c>--anon</c> default, <c>--full</c>, <c>--dump</c>) and the version (<c>--at</c> or <c>--version</c>).
 /// </summary>
 public sealed partial class StoreSource
 {
+    private readonly StoreOptions _store = new();
     private readonly bool _withArtifact;
 
     public StoreSource(bool withArtifact = true, bool withVersion = true)
     {
         _withArtifact = withArtifact;
         WithVersion = withVersion;
-        S3 = new Option<string?>("--s3") { Description = "S3 store s3://BUCKET/PREFIX (prefix default \"db\"); credentials and region from AWS_* / the AWS profile." };
-        S3Endpoint = new Option<string?>("--s3-endpoint") { Description = "S3-compatible endpoint URL (e.g. http://127.0.0.1:7480); default AWS (or AWS_ENDPOINT_URL_S3)." };
-        S3PathStyle = new Option<bool>("--s3-path-style") { Description = "Path-style S3 addressing (on by default with --s3-endpoint)." };
-        Dir = new Option<string?>("--dir") { Description = "Local backup folder (what backup --dir wrote)." };
         Name = new Option<string?>("--name") { Description = "Target name, e.g. infinite-prod." };
         Anon = new Option<bool>("--anon") { Description = "The anonymized plain SQL, NAME.anon.gz (default)." };
         Full = new Option<bool>("--full") { Description = "The full plain SQL, NAME.gz." };
@@ -36,13 +33,13 @@ public sealed partial class StoreSource
 
     public bool WithVersion { get; }
 
-    public Option<string?> S3 { get; }
+    public Option<string?> S3 => _store.S3;
 
-    public Option<string?> S3Endpoint { get; }
+    public Option<string?> S3Endpoint => _store.S3Endpoint;
 
-    public Option<bool> S3PathStyle { get; }
+    public Option<bool> S3PathStyle => _store.S3PathStyle;
 
-    public Option<string?> Dir { get; }
+    public Option<string?> Dir => _store.Dir;
 
     public Option<string?> Name { get; }
 

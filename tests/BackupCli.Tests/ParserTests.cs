@@ -36,6 +36,23 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void Every_command_that_names_a_store_spells_and_describes_the_store_options_alike()
+    {
+        using var interrupt = new Interrupt();
+        var root = CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, new Dictionary<string, string?>(), interrupt));
+        string[] storeOptions = ["--dir", "--s3", "--s3-endpoint", "--s3-path-style"];
+
+        var described = root.Subcommands
+            .Where(c => c.Name is "backup" or "list" or "fetch" or "restore" or "verify")
+            .SelectMany(c => c.Options.Where(o => storeOptions.Contains(o.Name)).Select(o => (Command: c.Name, o.Name, o.Description, o.Hidden)))
+            .ToList();
+
+        Assert.Equal(5 * storeOptions.Length, described.Count);
+        Assert.All(described, o => Assert.False(o.Hidden));
+        Assert.All(described.GroupBy(o => o.Name), g => Assert.Single(g.Select(o => o.Description).Distinct()));
+    }
+
+    [Fact]
     public async Task Restore_needs_a_target()
     {
         var r = await CliRun.RunAsync("restore", "--from", "x.gz");
