@@ -281,7 +281,11 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
             ChildEnvironment(tmp), "restore", "--s3", $"s3://{Bucket}/store", "--s3-endpoint", proxy.HttpEndpoint, "--name", "src", "--dump", "--jobs", "2", "--to", _pg.ConnectionString(target), "--create");
 
         Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(60)), "the download never started\n" + cli);
-        Assert.Contains(Directory.GetFiles(tmp, "*.partial", SearchOption.AllDirectories), f => f.Contains("infinite-backup-restore-", StringComparison.Ordinal));
+
+        // The proxy can stall on bytes still in the socket buffers before a loaded machine has let the CLI open its file.
+        await cli.WaitUntilAsync(
+            () => Directory.GetFiles(tmp, "*.partial", SearchOption.AllDirectories).Any(f => f.Contains("infinite-backup-restore-", StringComparison.Ordinal)),
+            "the download file in the temp directory");
         cli.Signal(CliProcess.SigInt);
         proxy.Stalled = false;
 
