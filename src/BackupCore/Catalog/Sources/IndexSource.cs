@@ -26,7 +26,8 @@ internal sealed class IndexSource : ICatalogObjectSource
                EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')),
                COALESCE(ih.inhparent, 0), pn.nspname, pc.relname,
                CASE WHEN ic.reltablespace = 0 THEN '' ELSE (SELECT t.spcname FROM pg_catalog.pg_tablespace t WHERE t.oid = ic.reltablespace) END,
-               {StatisticsTargets}
+               {StatisticsTargets},
+               i.indrelid, COALESCE((SELECT pi.indrelid FROM pg_catalog.pg_index pi WHERE pi.indexrelid = ih.inhparent), 0)
           FROM pg_catalog.pg_index i
           JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
           JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
@@ -49,7 +50,7 @@ internal sealed class IndexSource : ICatalogObjectSource
             r => (Oid: r.GetFieldValue<uint>(0), Name: r.GetString(1), Schema: r.GetString(2), Def: r.GetString(3), Clustered: r.GetBoolean(4),
                 ReplicaIdentity: r.GetBoolean(5), Table: r.GetString(6), Owner: r.GetString(7), ForConstraint: r.GetBoolean(8),
                 Parent: r.GetFieldValue<uint>(9), ParentSchema: r.NullableString(10), ParentName: r.NullableString(11), Tablespace: r.GetString(12),
-                StatisticsTargets: r.GetFieldValue<string[]>(13)),
+                StatisticsTargets: r.GetFieldValue<string[]>(13), TableOid: r.GetFieldValue<uint>(14), ParentTableOid: r.GetFieldValue<uint>(15)),
             cancellationToken).ConfigureAwait(false);
         var marks = await ExtensionMarks.ReadAsync(context, "pg_class", cancellationToken).ConfigureAwait(false);
 
@@ -100,7 +101,10 @@ internal sealed class IndexSource : ICatalogObjectSource
                     Section = DumpSection.PostData,
                     Definition = $"ALTER INDEX {q.Qualified(i.ParentSchema, i.ParentName)} ATTACH PARTITION {index};\n",
                     Owner = i.Owner,
-                    DependsOn = [CatalogClassIds.Class(i.Parent), id],
+                    // Also on both indexes' tables, as pg_dump's getIndexes does: pg_restore -j keeps an item away from
+                    // others that lock the same tables only through TABLE (or TABLE DATA) dependencies, and without them
+                    // the ATTACH ran beside another post-data item of those tables and deadlocked (seen on 14).
+                    DependsOn = [CatalogClassIds.Class(i.Parent), id, CatalogClassIds.Class(i.TableOid), CatalogClassIds.Class(i.ParentTableOid)],
                     Priority = ObjectPriority.IndexAttach,
                 };
             }
