@@ -22,6 +22,7 @@ internal sealed partial class S3ArtifactUpload : IArtifactOutput, IDisposable
     private readonly IAmazonS3 _client;
     private readonly S3StoreOptions _options;
     private readonly string _runId;
+    private readonly ArrayPool<byte> _partBuffers;
     private readonly ArtifactHasher _hasher = new();
 
     // Finished parts by number: CompleteMultipartUpload lists them ascending, and S3's multipart ETag is
@@ -45,9 +46,10 @@ internal sealed partial class S3ArtifactUpload : IArtifactOutput, IDisposable
     private bool _completed;
     private (long Size, string Sha256, ArtifactHead? Head)? _digest;
 
-    public S3ArtifactUpload(IAmazonS3 client, S3StoreOptions options, ArtifactKind kind, string key, string runId)
+    public S3ArtifactUpload(IAmazonS3 client, S3StoreOptions options, ArtifactKind kind, string key, string runId, ArrayPool<byte> partBuffers)
     {
         _client = client;
+        _partBuffers = partBuffers;
         _options = options;
         Kind = kind;
         Key = key;
@@ -147,7 +149,7 @@ internal sealed partial class S3ArtifactUpload : IArtifactOutput, IDisposable
     {
         _bufferPart = _nextPart++;
         _bufferSize = size;
-        _buffer = ArrayPool<byte>.Shared.Rent(size);
+        _buffer = _partBuffers.Rent(size);
         _filled = 0;
     }
 
@@ -181,7 +183,7 @@ internal sealed partial class S3ArtifactUpload : IArtifactOutput, IDisposable
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _partBuffers.Return(buffer);
             throw;
         }
 
@@ -241,7 +243,7 @@ internal sealed partial class S3ArtifactUpload : IArtifactOutput, IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _partBuffers.Return(buffer);
         }
     }
 
@@ -338,7 +340,7 @@ internal sealed partial class S3ArtifactUpload : IArtifactOutput, IDisposable
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _partBuffers.Return(buffer);
             }
         }
 

@@ -19,6 +19,11 @@ internal sealed class S3Publication : IBackupPublication
     private readonly string _runId;
     private readonly ILogger _logger;
     private readonly Dictionary<ArtifactKind, S3ArtifactUpload> _uploads = [];
+
+    // The run's part buffers, shared by its artifacts and gone with the run. Not ArrayPool<byte>.Shared: it keeps a
+    // returned array in the returning thread's own slot, and a part is returned by whichever pool thread finished its
+    // upload, so every such thread kept an 8 MiB array (peak RSS to S3 at 1 GB went from ~270 MB to ~245 MB with this).
+    private readonly System.Buffers.ArrayPool<byte> _partBuffers = System.Buffers.ArrayPool<byte>.Create(S3PartSizing.MaxBufferedPartSize, 16);
     private IReadOnlyList<StoredArtifact>? _published;
     private bool _rolledBack;
     private bool _committed;
@@ -41,7 +46,7 @@ internal sealed class S3Publication : IBackupPublication
             throw new BackupException($"{_options.Description}: {_keys.Artifact(kind)} was already opened in run {_runId}");
         }
 
-        var upload = new S3ArtifactUpload(_client, _options, kind, _keys.Artifact(kind), _runId);
+        var upload = new S3ArtifactUpload(_client, _options, kind, _keys.Artifact(kind), _runId, _partBuffers);
         _uploads.Add(kind, upload);
         Stream stream = new ArtifactWriteStream(upload.Key, upload);
         return ValueTask.FromResult(stream);
