@@ -234,6 +234,16 @@ internal sealed class CommentSource : ICatalogObjectSource
             "TRIGGER" or "RULE" or "POLICY" => (r.Kind + " " + q.Ident(r.Name) + " ON", q.Ident(r.Relation!), r.Schema),
             _ => (r.Kind, q.Ident(r.Name), r.Schema),
         };
+        return Entry(q, type, name, schema, description, r.Owner, r.Parent, position);
+    }
+
+    /// <summary>
+    /// One COMMENT entry as pg_dump's dumpComment(type, name, namespace) writes it: tag "type name", defn
+    /// "COMMENT ON type [ns.]name IS '...';"; <paramref name="name"/> is already quoted. Sources whose objects carry
+    /// their comment in their own query (large objects, publications) use it right after the object.
+    /// </summary>
+    internal static CatalogObject Entry(SqlQuoting q, string type, string name, string? schema, string description, string? owner, CatalogObjectId parent, int position)
+    {
         var target = schema is null ? name : q.Ident(schema) + "." + name;
         return new CatalogObject
         {
@@ -242,8 +252,8 @@ internal sealed class CommentSource : ICatalogObjectSource
             Section = DumpSection.None,
             Namespace = schema,
             Definition = "COMMENT ON " + type + " " + target + " IS " + SqlQuoting.Literal(description) + ";\n",
-            Owner = r.Owner,
-            DependsOn = [r.Parent],
+            Owner = owner,
+            DependsOn = [parent],
             Priority = position,
         };
     }

@@ -57,16 +57,7 @@ internal sealed class LargeObjectSource : ICatalogObjectSource
             if (o.Comment is not null)
             {
                 // pg_dump.c dumpComment("LARGE OBJECT", oid, no namespace), right after the object.
-                yield return new CatalogObject
-                {
-                    Desc = "COMMENT",
-                    Tag = "LARGE OBJECT " + oid,
-                    Section = DumpSection.None,
-                    Definition = $"COMMENT ON LARGE OBJECT {oid} IS {SqlQuoting.Literal(o.Comment)};\n",
-                    Owner = o.Owner,
-                    DependsOn = [id],
-                    Priority = 0,
-                };
+                yield return CommentSource.Entry(context.Quoting, "LARGE OBJECT", oid, null, o.Comment, o.Owner, id, 0);
             }
         }
 

@@ -109,16 +109,7 @@ internal sealed class PublicationSource : ICatalogObjectSource
             if (p.Comment is not null)
             {
                 // pg_dump.c dumpComment("PUBLICATION", name, no namespace), right after the publication.
-                yield return new CatalogObject
-                {
-                    Desc = "COMMENT",
-                    Tag = "PUBLICATION " + name,
-                    Section = DumpSection.None,
-                    Definition = $"COMMENT ON PUBLICATION {name} IS {SqlQuoting.Literal(p.Comment)};\n",
-                    Owner = p.Owner,
-                    DependsOn = [id],
-                    Priority = 0,
-                };
+                yield return CommentSource.Entry(q, "PUBLICATION", name, null, p.Comment, p.Owner, id, 0);
             }
         }
 
