@@ -143,7 +143,9 @@ public sealed class InterruptTests : IAsyncLifetime, IDisposable
             ChildEnvironment(tmp), "fetch", "--s3", $"s3://{Bucket}/store", "--s3-endpoint", proxy.HttpEndpoint, "--name", "src", "--full", "--out", output);
 
         Assert.True(await proxy.WaitUntilStalledAsync(TimeSpan.FromSeconds(60)), "the download never started\n" + cli);
-        Assert.Contains(Directory.GetFiles(output), f => f.EndsWith(".partial", StringComparison.Ordinal));
+
+        // As in the parallel restore below: the stall can come before a loaded machine has let the CLI open its file.
+        await cli.WaitUntilAsync(() => Directory.GetFiles(output).Any(f => f.EndsWith(".partial", StringComparison.Ordinal)), "the .partial download");
         cli.Signal(CliProcess.SigInt);
         proxy.Stalled = false;
 
